@@ -1,0 +1,8 @@
+"""Make the benchmark's modules importable by their plain names under any pytest import mode."""
+
+import sys
+from pathlib import Path
+
+HERE = str(Path(__file__).resolve().parent)
+if HERE not in sys.path:
+    sys.path.insert(0, HERE)

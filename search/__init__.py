@@ -1,0 +1,23 @@
+"""Search Korean summaries of machine-learning papers (Hugging Face Daily Papers, in Korean).
+
+The pipeline, one module per stage: :mod:`search.parse` (day-files → papers),
+:mod:`search.analysis` (Korean/English text → terms), :mod:`search.index` (papers → index),
+:mod:`search.query` (query → ranked hits), :mod:`search.cli` (the ``papers`` command).
+"""
+
+__version__ = "0.1.0"
+
+from .errors import SearchError  # noqa: E402
+from .index import build_index, update_index  # noqa: E402
+from .query import Hit, SearchResults, get_paper, search, suggest  # noqa: E402
+
+__all__ = [
+    "Hit",
+    "SearchError",
+    "SearchResults",
+    "build_index",
+    "get_paper",
+    "search",
+    "suggest",
+    "update_index",
+]

@@ -1,0 +1,264 @@
+"""Korean and English analysis: text in, index terms out.
+
+Kiwi does the morphology; this module decides which morphemes become terms and how:
+
+* Hangul content morphemes (nouns, roots, verb and adjective stems) become terms; particles,
+  endings and suffixes never do, so ``LLM을`` and ``GPT-4o는`` index as ``llm`` and ``gpt-4o``.
+* Neighbouring Hangul nouns separated by nothing or by spaces also yield their concatenation
+  (``멀티 모달`` and ``멀티모달`` both give ``멀티모달``), because Kiwi splits compounds
+  differently depending on context and users space them either way.
+* A run of Latin letters, digits and joiners with no space inside (``GPT-4o``,
+  ``Qwen2.5-VL``, ``C++``) yields its pieces and the whole run without joiners, so model names
+  are findable whole and in parts. English is lower-cased and plural ``s`` is removed.
+
+Every term carries a position (derived terms share the position of their first part) and
+character offsets into the analyzed text. Kiwi is created lazily, once per process, and never
+pickled: the Whoosh adapter at the bottom holds only settings.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import threading
+import unicodedata
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+from whoosh.analysis import Token, Tokenizer
+
+#: Bumped whenever the terms produced for the same text change; stored with the index so an
+#: index written with other analysis rules is detected instead of silently mixed.
+ANALYZER_VERSION = 1
+
+#: Kiwi options. The typo and multi-word dictionaries are left out: they slow loading and the
+#: engine does its own spacing and compound handling.
+KIWI_OPTIONS = {"load_typo_dict": False, "load_multi_dict": False}
+
+_NOUN_TAGS = frozenset({"NNG", "NNP", "NR", "XR", "SH"})
+_VERB_TAGS = frozenset({"VV", "VA", "VV-R", "VA-R", "VV-I", "VA-I"})
+_RUN_TAGS = frozenset({"SL", "SN", "SO", "SW", "W_SERIAL", "W_URL", "W_EMAIL", "W_HASHTAG"})
+_HANGUL = re.compile(r"^[\uac00-\ud7a3]+$")
+_PIECE_SPLIT = re.compile(r"[-_/~:'’]+")
+_PIECE_EDGES = re.compile(r"^[^0-9a-z+#]+|[^0-9a-z+#]+$")
+_SUBPARTS = re.compile(r"[a-z]{2,}|\d+(?:\.\d+)*")
+
+# Function words only: they carry no topic and make English queries slow.
+ENGLISH_STOPWORDS = frozenset(
+    "a an and are as at be by for from has have in into is it its of on or that the this to "
+    "was were which with".split()
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Term:
+    """One index term: its text, position, character span, and whether it is a plain part."""
+
+    text: str
+    pos: int
+    start: int
+    end: int
+    primary: bool = True
+
+
+_kiwi = None
+_kiwi_lock = threading.Lock()
+
+
+def get_kiwi():
+    """Return the process-wide Kiwi, creating it on first use (slow: about a second)."""
+    global _kiwi
+    if _kiwi is None:
+        with _kiwi_lock:
+            if _kiwi is None:
+                from kiwipiepy import Kiwi
+
+                workers = max(1, min(4, os.cpu_count() or 1))
+                _kiwi = Kiwi(num_workers=workers, **KIWI_OPTIONS)
+    return _kiwi
+
+
+def kiwi_loaded() -> bool:
+    """Whether this process has created its Kiwi yet (tests use it to prove Kiwi was skipped)."""
+    return _kiwi is not None
+
+
+def settings() -> dict:
+    """The analysis settings an index depends on; stored with it and compared on open."""
+    from importlib.metadata import version
+
+    return {
+        "analyzer_version": ANALYZER_VERSION,
+        "kiwipiepy": version("kiwipiepy"),
+        "kiwi_options": dict(KIWI_OPTIONS),
+    }
+
+
+def normalize_english(word: str) -> str:
+    """Lower-case and strip a plural ``s`` (``LLMs`` → ``llm``, ``studies`` → ``study``)."""
+    w = word.lower()
+    if len(w) > 3 and w.isalpha():
+        if w.endswith("ies") and not w.endswith(("eies", "aies")):
+            return w[:-3] + "y"
+        if w.endswith("es") and w.endswith(("ches", "shes", "sses", "xes", "zes")):
+            return w[:-2]
+        if w.endswith("s") and not w.endswith(("ss", "us", "is")):
+            return w[:-1]
+    return w
+
+
+def _run_terms(raw: str, start: int, pos: int) -> tuple[list[Term], int]:
+    """Terms for one Latin/digit run such as ``Qwen2.5-VL``; returns them and the next position."""
+    pieces = []
+    for piece in _PIECE_SPLIT.split(raw.lower()):
+        piece = _PIECE_EDGES.sub("", piece)
+        if piece:
+            pieces.append(normalize_english(piece))
+    end = start + len(raw)
+    terms: list[Term] = []
+    first = pos
+    for piece in pieces:
+        if piece in ENGLISH_STOPWORDS and len(pieces) == 1:
+            return [], pos
+        terms.append(Term(piece, pos, start, end))
+        subparts = _SUBPARTS.findall(piece)
+        if len(subparts) > 1:
+            terms.extend(Term(s, pos, start, end, False) for s in subparts)
+        pos += 1
+    if len(pieces) > 1:
+        terms.append(Term("".join(pieces), first, start, end, False))
+    return terms, pos
+
+
+def terms_from_tokens(text: str, tokens) -> list[Term]:
+    """Turn Kiwi tokens of ``text`` into index terms (see the module docstring for the rules)."""
+    out: list[Term] = []
+    pos = 0
+    prev_noun: Term | None = None  # last Hangul noun term, for space-joined compounds
+    i, n = 0, len(tokens)
+    while i < n:
+        tok = tokens[i]
+        tag = tok.tag
+        if tag in _RUN_TAGS:
+            j = i + 1
+            while j < n and tokens[j].tag in _RUN_TAGS and tokens[j].start == tokens[j - 1].end:
+                j += 1
+            start, end = tok.start, tokens[j - 1].end
+            terms, pos = _run_terms(text[start:end], start, pos)
+            out.extend(terms)
+            prev_noun = None
+            i = j
+            continue
+        i += 1
+        form = tok.form
+        if tag in _NOUN_TAGS:
+            term = Term(form.lower() if tag == "SH" else form, pos, tok.start, tok.end)
+            out.append(term)
+            if (
+                prev_noun is not None
+                and _HANGUL.match(form)
+                and text[prev_noun.end : tok.start].strip(" ") == ""
+            ):
+                out.append(Term(prev_noun.text + form, prev_noun.pos, prev_noun.start, tok.end, False))
+            prev_noun = term if _HANGUL.match(form) else None
+            pos += 1
+        elif tag in _VERB_TAGS and _HANGUL.match(form):
+            out.append(Term(form + "다", pos, tok.start, tok.end))
+            prev_noun = None
+            pos += 1
+        else:
+            prev_noun = None
+    return out
+
+
+def _clean(text: str) -> str:
+    # NFKC folds full-width Latin and compatibility jamo; Kiwi expects composed Hangul.
+    return unicodedata.normalize("NFKC", text)
+
+
+def analyze(text: str) -> list[Term]:
+    """Analyze one text as a whole (never word by word: Kiwi needs the context)."""
+    text = _clean(text)
+    if not text.strip():
+        return []
+    return terms_from_tokens(text, get_kiwi().tokenize(text))
+
+
+def analyze_many(texts: Iterable[str]) -> Iterator[list[Term]]:
+    """Analyze many texts with Kiwi's worker threads, yielding term lists in input order."""
+    cleaned = [_clean(t) for t in texts]
+    kiwi = get_kiwi()
+    for text, tokens in zip(cleaned, kiwi.tokenize(cleaned)):
+        yield terms_from_tokens(text, tokens)
+
+
+def tokenize(text: str) -> list[str]:
+    """Return the index terms of ``text``: the same function the index uses."""
+    return [t.text for t in analyze(text)]
+
+
+def name_terms(names: Iterable[str]) -> list[Term]:
+    """Terms of an author list: folded name words, with a position gap between two names.
+
+    The gap keeps a phrase such as ``yifan zhang`` from matching the end of one author's name
+    followed by the start of the next.
+    """
+    out: list[Term] = []
+    pos = 0
+    offset = 0
+    for name in names:
+        for m in re.finditer(r"[^\W_]+(?:['’.-][^\W_]+)*", name):
+            out.append(Term(fold_name(m.group()), pos, offset + m.start(), offset + m.end()))
+            pos += 1
+        pos += 10
+        offset += len(name) + 2
+    return out
+
+
+def fold_name(word: str) -> str:
+    """Lower-case and strip accents so ``José`` matches ``jose``."""
+    decomposed = unicodedata.normalize("NFKD", word.lower())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+class Analyzed(str):
+    """A string that already carries its terms, so the index can hand Whoosh batch results."""
+
+    terms: list[Term]
+
+    def __new__(cls, text: str, terms: list[Term]) -> "Analyzed":
+        obj = super().__new__(cls, text)
+        obj.terms = terms
+        return obj
+
+
+class KiwiTokenizer(Tokenizer):
+    """Whoosh adapter over :func:`analyze`; holds no Kiwi, so it pickles into the schema."""
+
+    def __init__(self, names: bool = False) -> None:
+        self.names = names
+
+    def __eq__(self, other) -> bool:
+        return type(other) is type(self) and other.names == self.names
+
+    def __call__(self, value, positions=False, chars=False, keeporiginal=False,
+                 removestops=True, start_pos=0, start_char=0, mode="", **kwargs):
+        if isinstance(value, Analyzed):
+            terms = value.terms
+        elif self.names:
+            terms = name_terms(value.split("\n"))
+        else:
+            terms = analyze(value)
+        t = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        for term in terms:
+            t.text = term.text
+            t.boost = 1.0
+            t.stopped = False
+            if keeporiginal:
+                t.original = term.text
+            if positions:
+                t.pos = start_pos + term.pos
+            if chars:
+                t.startchar = start_char + term.start
+                t.endchar = start_char + term.end
+            yield t

@@ -1,0 +1,218 @@
+"""What the index learns from the corpus: Korean ↔ English aliases and compound splits.
+
+Summaries gloss terms in parentheses, in both directions: ``대형 언어 모델(LLMs)``,
+``트랜스포머(Transformers)``, ``Mixture-of-Experts(전문가 혼합)``. Each document contributes
+the (Korean, English) candidate pairs it contains; counts over the corpus decide which pairs are
+real aliases. A pair is kept when it occurs in at least ``MIN_COUNT`` documents and is a
+substantial share of what each side is glossed with in both directions (``MIN_CONFIDENCE``), so
+``모델(LLMs)`` does not make ``모델`` an alias of ``llm``.
+
+Kiwi sometimes keeps a compound whole (``멀티모달``) and sometimes splits it (``멀티`` +
+``모달``). Splits seen while indexing are recorded so a query can carry both forms.
+
+Per-document contributions are stored with each document, so an update can subtract what a
+replaced document contributed; the counts live in ``lexicon.json`` and the finished tables are
+derived from them on load.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+
+from .analysis import Term
+
+MIN_COUNT = 3
+MIN_CONFIDENCE = 0.2
+MIN_REVERSE_CONFIDENCE = 0.1
+MIN_SPLIT_COUNT = 2
+MAX_KOREAN_TERMS = 3
+MAX_ENGLISH_TERMS = 4
+
+_PAREN = re.compile(r"\(([^()\n]{1,80})\)")
+_HANGUL = re.compile(r"^[\uac00-\ud7a3]+$")
+_HAS_HANGUL = re.compile(r"[\uac00-\ud7a3]")
+_HAS_LATIN = re.compile(r"[A-Za-z]")
+_GLOSS_SPLIT = re.compile(r"[^,;]+")
+
+
+def is_hangul(text: str) -> bool:
+    return bool(_HANGUL.match(text))
+
+
+def is_latin(text: str) -> bool:
+    return bool(_HAS_LATIN.search(text)) and not _HAS_HANGUL.search(text)
+
+
+def mine(*texts: tuple[str, list[Term]]) -> dict:
+    """The alias candidates and compound splits that a document's analyzed texts contribute."""
+    pairs: set[tuple[str, str, str]] = set()
+    korean: set[str] = set()
+    english: set[str] = set()
+    splits: set[tuple[str, str, str]] = set()
+    for text, terms in texts:
+        _mine_text(text, terms, pairs, korean, english, splits)
+    return {"a": sorted(pairs), "k": sorted(korean), "e": sorted(english), "d": sorted(splits)}
+
+
+def _mine_text(text, terms, pairs, korean, english, splits) -> None:
+    primary = [t for t in terms if t.primary]
+    units = _units(primary)
+    for m in _PAREN.finditer(text):
+        inside = [t for t in primary if m.start(1) <= t.start and t.end <= m.end(1)]
+        before = _chain_before(text, units, m.start())
+        if not inside or not before:
+            continue
+        if is_latin(m.group(1)) and all(_is_korean_unit(u) for u in before):
+            # "(Mixture of Experts, MoE)" glosses twice: each comma-separated part is a candidate.
+            en_sides = []
+            for part in _GLOSS_SPLIT.finditer(m.group(1)):
+                side = [t for t in inside if m.start(1) + part.start() <= t.start and t.end <= m.start(1) + part.end()]
+                if 0 < len(side) <= MAX_ENGLISH_TERMS and all(is_latin(t.text) for t in side):
+                    en_sides.append(side)
+            ko_sides = [sum(before[-k:], []) for k in range(1, min(len(before), MAX_KOREAN_TERMS) + 1)]
+        elif not _HAS_LATIN.search(m.group(1)) and not any(_is_korean_unit(u) for u in before):
+            if len(inside) > MAX_KOREAN_TERMS or not all(is_hangul(t.text) for t in inside):
+                continue
+            ko_sides = [inside]
+            en_sides = [sum(before[-k:], []) for k in range(1, len(before) + 1)]
+            en_sides = [s for s in en_sides if len(s) <= MAX_ENGLISH_TERMS]
+        else:
+            continue
+        for ko in ko_sides:
+            ko_key = "".join(t.text for t in ko)
+            korean.add(ko_key)
+            for en in en_sides:
+                en_key = " ".join(t.text for t in en)
+                english.add(en_key)
+                pairs.add((ko_key, " ".join(t.text for t in ko), en_key))
+    splits.update(
+        (a.text + b.text, a.text, b.text)
+        for a, b in zip(primary, primary[1:])
+        if b.start == a.end and is_hangul(a.text) and is_hangul(b.text)
+    )
+
+
+def _units(primary: list[Term]) -> list[list[Term]]:
+    """Group terms by source span: the pieces of one Latin run (``Mixture-of-Experts``) share it."""
+    units: list[list[Term]] = []
+    for t in primary:
+        if units and (units[-1][0].start, units[-1][0].end) == (t.start, t.end):
+            units[-1].append(t)
+        else:
+            units.append([t])
+    return units
+
+
+def _is_korean_unit(unit: list[Term]) -> bool:
+    return len(unit) == 1 and is_hangul(unit[0].text)
+
+
+def _chain_before(text: str, units: list[list[Term]], limit: int) -> list[list[Term]]:
+    """The units that end right before offset ``limit``, separated from each other by spaces only."""
+    chain: list[list[Term]] = []
+    end = limit
+    for unit in reversed(units):
+        start, stop = unit[0].start, unit[0].end
+        if stop > end:
+            continue
+        if text[stop:end].strip(" "):
+            break
+        chain.append(unit)
+        end = start
+        if len(chain) >= MAX_ENGLISH_TERMS:
+            break
+    chain.reverse()
+    return chain
+
+
+@dataclass
+class Lexicon:
+    """Corpus-wide counts of alias candidates and compound splits."""
+
+    pairs: Counter = field(default_factory=Counter)      # (ko_key, ko_parts, en_key) -> docs
+    korean: Counter = field(default_factory=Counter)     # ko_key -> docs glossing it
+    english: Counter = field(default_factory=Counter)    # en_key -> docs glossing it
+    splits: Counter = field(default_factory=Counter)     # (compound, a, b) -> docs
+
+    def add(self, contribution: dict, sign: int = 1) -> None:
+        for key in contribution.get("a", ()):
+            self.pairs[tuple(key)] += sign
+        for key in contribution.get("k", ()):
+            self.korean[key] += sign
+        for key in contribution.get("e", ()):
+            self.english[key] += sign
+        for key in contribution.get("d", ()):
+            self.splits[tuple(key)] += sign
+
+    def remove(self, contribution: dict) -> None:
+        self.add(contribution, sign=-1)
+
+    def to_json(self) -> dict:
+        return {
+            "pairs": [[*k, n] for k, n in sorted(self.pairs.items()) if n > 0],
+            "korean": {k: n for k, n in sorted(self.korean.items()) if n > 0},
+            "english": {k: n for k, n in sorted(self.english.items()) if n > 0},
+            "splits": [[*k, n] for k, n in sorted(self.splits.items()) if n > 0],
+        }
+
+    @classmethod
+    def from_json(cls, data: dict) -> "Lexicon":
+        lex = cls()
+        lex.pairs.update({tuple(row[:3]): row[3] for row in data.get("pairs", ())})
+        lex.korean.update(data.get("korean", {}))
+        lex.english.update(data.get("english", {}))
+        lex.splits.update({tuple(row[:3]): row[3] for row in data.get("splits", ())})
+        return lex
+
+    def tables(self) -> "Tables":
+        """The aliases and splits that pass the thresholds, ready for query expansion."""
+        ko_to_en: dict[str, list[Alias]] = {}
+        en_to_ko: dict[str, list[Alias]] = {}
+        for (ko_key, ko_parts, en_key), n in self.pairs.items():
+            if n < MIN_COUNT:
+                continue
+            p_en = n / max(1, self.korean[ko_key])
+            p_ko = n / max(1, self.english[en_key])
+            if min(p_en, p_ko) < MIN_REVERSE_CONFIDENCE or max(p_en, p_ko) < MIN_CONFIDENCE:
+                continue
+            ko_to_en.setdefault(ko_key, []).append(Alias(en_key, n, p_en))
+            en_to_ko.setdefault(en_key, []).append(Alias(ko_parts, n, p_ko))
+        splits: dict[str, tuple[str, str]] = {}
+        best: dict[str, int] = {}
+        for (compound, a, b), n in self.splits.items():
+            if n >= MIN_SPLIT_COUNT and n > best.get(compound, 0):
+                splits[compound] = (a, b)
+                best[compound] = n
+        for table in (ko_to_en, en_to_ko):
+            for aliases in table.values():
+                aliases.sort(key=lambda a: (-a.confidence, -a.count, a.text))
+        return Tables(ko_to_en, en_to_ko, splits)
+
+
+@dataclass(frozen=True)
+class Alias:
+    """One expansion: the other side's terms (space-separated), in how many documents, how sure."""
+
+    text: str
+    count: int
+    confidence: float
+
+
+@dataclass
+class Tables:
+    ko_to_en: dict[str, list[Alias]]
+    en_to_ko: dict[str, list[Alias]]
+    splits: dict[str, tuple[str, str]]
+
+    def lookup(self, word: str) -> list[tuple[str, Alias]]:
+        """Aliases of a word or phrase in either direction, for `papers aliases`."""
+        from .analysis import tokenize
+
+        terms = tokenize(word)
+        hangul = "".join(t for t in terms if is_hangul(t))
+        latin = " ".join(t for t in terms if not is_hangul(t))
+        found = [("en", a) for a in self.ko_to_en.get(hangul, [])] if hangul else []
+        found += [("ko", a) for a in self.en_to_ko.get(latin, [])] if latin else []
+        return found

@@ -1,0 +1,501 @@
+"""Queries: user string → Whoosh query → ranked, snippet-bearing hits.
+
+Query syntax (anything else is searched as text, never rejected):
+
+* words are analyzed together, so Kiwi sees them in context, and ranked with BM25F over
+  title, summary and authors; papers matching more of them rank higher;
+* ``"quoted phrase"`` must occur as a phrase (an unclosed quote runs to the end);
+* ``title:WORD`` / ``title:"a phrase"`` and ``author:NAME`` / ``author:"Yifan Zhang"``
+  restrict a word or phrase to a field and require it;
+* ``AND`` between two words requires both, ``NOT WORD`` excludes, ``OR`` is the default.
+
+Ranking: ``score = bm25f × (1 + vote_weight × ln(1 + votes))`` — the Elasticsearch
+``field_value_factor`` with ``log1p`` idea, multiplied in so votes reorder papers of comparable
+relevance but cannot lift a weak match over a strong one.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import sys
+from dataclasses import asdict, dataclass
+from datetime import date as Date
+from pathlib import Path
+
+from whoosh import query as Q
+from whoosh import scoring
+
+from . import analysis, index, lexicon
+from .analysis import Term
+from .errors import IndexMissingError, NotFoundError, QueryError
+
+#: Default blend weight of votes, chosen with benchmarks/relevance (see README).
+VOTE_WEIGHT = 0.05
+TITLE_BOOST = 2.0
+AUTHORS_BOOST = 1.0
+DERIVED_BOOST = 0.5      # compounds, joined model names, compound parts
+ALIAS_BOOST = 0.5        # learned Korean ↔ English aliases, times their confidence
+PROXIMITY_BOOST = 1.0    # neighbouring query words found near each other
+MAX_QUERY_TERMS = 48
+MAX_ALIASES = 2
+SORTS = ("relevance", "votes", "date")
+MARK = ("**", "**")       # how snippets mark matched words (the CLI colours them on a terminal)
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One search result."""
+
+    arxiv_id: str
+    title: str
+    url: str
+    authors: list[str]
+    votes: int | None
+    date: str
+    score: float
+    snippet: str
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+class SearchResults(list):
+    """A list of :class:`Hit` that also says how many papers matched and what to try instead."""
+
+    def __init__(self, hits=(), total: int = 0, suggestion: str | None = None,
+                 notice: str | None = None) -> None:
+        super().__init__(hits)
+        self.total = total
+        self.suggestion = suggestion
+        self.notice = notice
+
+
+# -- opening the index, once per generation ------------------------------------------------------
+
+
+class _Weighting(scoring.BM25F):
+    """BM25F with the vote blend applied to each document's final score."""
+
+    use_final = True
+
+    def __init__(self, votes: list[int], vote_weight: float) -> None:
+        super().__init__()
+        self.votes = votes
+        self.vote_weight = vote_weight
+
+    def final(self, searcher, docnum, score):
+        v = self.votes[docnum]
+        return score * (1.0 + self.vote_weight * math.log1p(v if v > 0 else 0))
+
+
+@dataclass
+class _Opened:
+    generation: index.Generation
+    searcher: object
+    votes: list[int]
+    tables: lexicon.Tables | None = None
+
+    def lexicon_tables(self) -> lexicon.Tables:
+        if self.tables is None:
+            self.tables = lexicon.Lexicon.from_json(self.generation.lexicon()).tables()
+        return self.tables
+
+
+_opened: dict[Path, _Opened] = {}
+
+
+def _open(index_dir, build_if_missing: bool = True) -> _Opened:
+    """The searcher for the published generation, reopened when a newer one is published."""
+    path = index.resolve_dir(index_dir)
+    name = index.current_name(path)
+    if name is None and build_if_missing:
+        print(f"papers: no index at {path} yet; building one from the bundled seeds…", file=sys.stderr)
+        index.build_index(None, path)
+        name = index.current_name(path)
+    cached = _opened.get(path)
+    if cached is not None and cached.generation.name == name:
+        return cached
+    generation = index.open_generation(path)
+    searcher = generation.ix.searcher()
+    votes = list(searcher.reader().column_reader("votes"))
+    opened = _Opened(generation, searcher, votes)
+    if cached is not None:
+        cached.searcher.close()
+    _opened[path] = opened
+    return opened
+
+
+# -- parsing the user's string -------------------------------------------------------------------
+
+_TOKEN = re.compile(r'(?P<field>(?:title|author|authors):)?(?:"(?P<phrase>[^"]*)"?|(?P<word>[^\s"]+))')
+_OPERATORS = ("AND", "OR", "NOT")
+
+
+@dataclass
+class _Item:
+    kind: str            # "text", "phrase"
+    text: str
+    field: str | None = None
+    mode: str = "should"  # "should", "must", "not"
+
+
+def parse_query(text: str) -> list[_Item]:
+    """Split a user string into text runs, phrases and fielded items with their operators."""
+    raw = [(m.group("field"), m.group("phrase"), m.group("word")) for m in _TOKEN.finditer(text)]
+    items: list[_Item] = []
+    pending: str | None = None  # operator waiting for its right-hand item
+    run: list[str] = []
+
+    def flush_run():
+        if run:
+            items.append(_Item("text", " ".join(run)))
+            run.clear()
+
+    for i, (field, phrase, word) in enumerate(raw):
+        has_next = i + 1 < len(raw)
+        if field is None and phrase is None and word in _OPERATORS and has_next and (word == "NOT" or items or run):
+            if word == "AND" and run:
+                # AND binds the word right before it, not the whole run.
+                last = run.pop()
+                flush_run()
+                items.append(_Item("text", last, mode="must"))
+            elif word == "AND" and items:
+                items[-1].mode = "must" if items[-1].mode == "should" else items[-1].mode
+            flush_run()
+            pending = word
+            continue
+        if field is not None or phrase is not None or pending is not None:
+            flush_run()
+            name = None if field is None else ("author" if field.startswith("author") else "title")
+            value = phrase if phrase is not None else word
+            mode = {"AND": "must", "NOT": "not", "OR": "should"}.get(pending, "should")
+            if name is not None and mode == "should":
+                mode = "must"
+            if phrase is None and name is None:
+                items.append(_Item("text", value, mode=mode))
+            else:
+                items.append(_Item("phrase" if phrase is not None else "text", value, name, mode))
+            pending = None
+        else:
+            run.append(word)
+    flush_run()
+    return [item for item in items if item.text.strip()]
+
+
+# -- building the Whoosh query -------------------------------------------------------------------
+
+
+def _fields_for(item: _Item) -> list[tuple[str, float]]:
+    if item.field == "title":
+        return [("title", 1.0)]
+    if item.field == "author":
+        return [("authors", 1.0)]
+    return [("title", TITLE_BOOST), ("summary", 1.0), ("authors", AUTHORS_BOOST)]
+
+
+def _term_query(text: str, fields, boost: float = 1.0):
+    return Q.Or([Q.Term(f, text, boost=b * boost) for f, b in fields])
+
+
+def _item_terms(item: _Item) -> list[Term]:
+    if item.field == "author":
+        return analysis.name_terms([item.text])
+    return analysis.analyze(item.text)
+
+
+class _Builder:
+    """Turns parsed items into one Whoosh query plus the terms used for snippets."""
+
+    def __init__(self, tables: lexicon.Tables) -> None:
+        self.tables = tables
+        self.should: list = []
+        self.must: list = []
+        self.must_not: list = []
+        self.highlight: set[str] = set()
+        self.primary: list[tuple[_Item, list[Term]]] = []
+        self.truncated = False
+        self.count = 0
+
+    def add(self, item: _Item) -> None:
+        terms = _item_terms(item)
+        if self.count + len(terms) > MAX_QUERY_TERMS:
+            terms = terms[: max(0, MAX_QUERY_TERMS - self.count)]
+            self.truncated = True
+        self.count += len(terms)
+        primary = [t for t in terms if t.primary]
+        if not primary:
+            return
+        fields = _fields_for(item)
+        if item.mode == "not":
+            self.must_not.append(Q.Or([_term_query(t.text, fields) for t in primary]))
+            return
+        self.highlight.update(t.text for t in terms)
+        if item.kind == "phrase":
+            phrase = self._phrase([t.text for t in primary], fields, slop=1)
+            (self.must if item.mode == "must" or item.field is None else self.must).append(phrase)
+            return
+        if item.mode == "must":
+            self.must.append(Q.And([_term_query(t.text, fields) for t in primary]))
+        if item.field is not None:
+            self.must.append(self._phrase([t.text for t in primary], fields, slop=1))
+            return
+        self.primary.append((item, primary))
+        seen: set[str] = set()
+        for t in terms:
+            if t.text in seen:
+                continue
+            seen.add(t.text)
+            self.should.append(_term_query(t.text, fields, 1.0 if t.primary else DERIVED_BOOST))
+        for t in primary:
+            split = self.tables.splits.get(t.text)
+            if split:
+                for part in split:
+                    if part not in seen:
+                        seen.add(part)
+                        self.highlight.add(part)
+                        self.should.append(_term_query(part, fields, DERIVED_BOOST))
+        self._proximity(primary)
+        self._aliases(primary, seen)
+
+    def _phrase(self, words: list[str], fields, slop: int, boost: float = 1.0):
+        if len(words) == 1:
+            return _term_query(words[0], fields, boost)
+        return Q.Or([Q.Phrase(f, words, slop=slop, boost=b * boost) for f, b in fields])
+
+    def _proximity(self, primary: list[Term]) -> None:
+        """Reward papers where neighbouring query words also stand together."""
+        for a, b in zip(primary, primary[1:]):
+            if b.pos != a.pos + 1 or a.text == b.text:
+                continue
+            both_latin = lexicon.is_latin(a.text) and lexicon.is_latin(b.text)
+            if lexicon.is_hangul(a.text) and lexicon.is_hangul(b.text):
+                continue  # the analyzer's joined compound already rewards adjacency
+            fields = [("title", TITLE_BOOST), ("summary", 1.0)]
+            if both_latin:
+                fields.append(("authors", AUTHORS_BOOST * 2))
+            self.should.append(self._phrase([a.text, b.text], fields, slop=2, boost=PROXIMITY_BOOST))
+
+    def _aliases(self, primary: list[Term], seen: set[str]) -> None:
+        """Add learned Korean ↔ English aliases of the query's words as weighted expansions."""
+        words = [t.text for t in primary]
+        fields = [("title", TITLE_BOOST), ("summary", 1.0)]
+        for i in range(len(words)):
+            for j in range(i + 1, min(len(words), i + lexicon.MAX_ENGLISH_TERMS) + 1):
+                span = words[i:j]
+                if all(lexicon.is_hangul(w) for w in span) and j - i <= lexicon.MAX_KOREAN_TERMS:
+                    found = self.tables.ko_to_en.get("".join(span), [])
+                elif all(lexicon.is_latin(w) for w in span):
+                    found = self.tables.en_to_ko.get(" ".join(span), [])
+                else:
+                    continue
+                for alias in found[:MAX_ALIASES]:
+                    parts = alias.text.split()
+                    if len(parts) == 2 and all(lexicon.is_hangul(p) for p in parts):
+                        parts = ["".join(parts)]  # indexed as a joined compound
+                    key = " ".join(parts)
+                    if key in seen:
+                        continue
+                    seen.add(key)
+                    self.highlight.update(parts)
+                    boost = ALIAS_BOOST * alias.confidence
+                    self.should.append(self._phrase(parts, fields, slop=1, boost=boost))
+
+    def query(self):
+        if not self.should and not self.must:
+            return None
+        if self.must:
+            scored = Q.And(self.must)
+            if self.should:
+                scored = Q.AndMaybe(scored, Q.Or(self.should))
+        else:
+            scored = Q.Or(self.should)
+        if self.must_not:
+            scored = Q.AndNot(scored, Q.Or(self.must_not))
+        return scored
+
+
+# -- filters ---------------------------------------------------------------------------------------
+
+
+def _check_date(value: str | None, option: str) -> str | None:
+    if value is None:
+        return None
+    try:
+        return Date.fromisoformat(str(value)).isoformat()
+    except ValueError:
+        raise QueryError(f"{option} must be a date like 2024-07-01, not {value!r}") from None
+
+
+def _filters(since, until, min_votes, author):
+    parts = []
+    since = _check_date(since, "since")
+    until = _check_date(until, "until")
+    if since and until and since > until:
+        raise QueryError(f"since ({since}) is after until ({until}); nothing can match")
+    if since or until:
+        parts.append(Q.TermRange("date", since, until))
+    if min_votes is not None:
+        if not isinstance(min_votes, int) or min_votes < 0:
+            raise QueryError(f"min_votes must be a whole number ≥ 0, not {min_votes!r}")
+        parts.append(Q.NumericRange("votes", min_votes, None))
+    if author is not None:
+        words = [t.text for t in analysis.name_terms([author])]
+        if not words:
+            raise QueryError(f"author {author!r} has no letters to match")
+        parts.append(Q.Term("authors", words[0]) if len(words) == 1 else Q.Phrase("authors", words))
+    return Q.And(parts) if parts else None
+
+
+# -- snippets --------------------------------------------------------------------------------------
+
+_SENTENCE = re.compile(r"[^\n]+?(?:[.!?](?=\s)|다\.|\n|$)")
+
+
+def _term_pattern(terms: set[str]) -> re.Pattern | None:
+    """A pattern for the surface forms of matched terms (``llm`` also marks ``LLMs``)."""
+    forms = set()
+    for t in terms:
+        if lexicon.is_hangul(t):
+            forms.add(re.escape(t[:-1] if t.endswith("다") and len(t) > 2 else t))
+        elif len(t) > 1 or t.isdigit():
+            forms.add(r"(?<![0-9A-Za-z])" + re.escape(t) + r"(?:e?s)?(?![0-9A-Za-z])")
+    if not forms:
+        return None
+    return re.compile("|".join(sorted(forms, key=len, reverse=True)), re.IGNORECASE)
+
+
+def make_snippet(summary: str, pattern: re.Pattern | None, width: int = 220) -> str:
+    """The summary sentence with the most distinct matched words, matches marked."""
+    sentences = [m.group().strip() for m in _SENTENCE.finditer(summary) if m.group().strip()]
+    if not sentences:
+        return ""
+    best, best_score = sentences[0], 0
+    if pattern is not None:
+        for s in sentences:
+            score = len({m.group().lower() for m in pattern.finditer(s)})
+            if score > best_score:
+                best, best_score = s, score
+    if len(best) > width:
+        first = pattern.search(best) if pattern is not None and best_score else None
+        start = max(0, (first.start() if first else 0) - width // 4)
+        best = ("…" if start else "") + best[start : start + width].rstrip() + "…"
+    if pattern is None or not best_score:
+        return best
+    return pattern.sub(lambda m: f"{MARK[0]}{m.group()}{MARK[1]}", best)
+
+
+# -- the public functions ------------------------------------------------------------------------
+
+
+def search(
+    query: str,
+    *,
+    limit: int = 10,
+    index_dir=None,
+    since: str | None = None,
+    until: str | None = None,
+    min_votes: int | None = None,
+    author: str | None = None,
+    sort: str = "relevance",
+    vote_weight: float | None = None,
+) -> SearchResults:
+    """Search the index; returns a list of :class:`Hit` (a :class:`SearchResults`)."""
+    if not isinstance(query, str):
+        raise QueryError(f"the query must be text, not {type(query).__name__}")
+    if not query.strip():
+        raise QueryError("the query is empty; give some words to search for")
+    if not isinstance(limit, int) or limit < 1:
+        raise QueryError(f"limit must be a whole number ≥ 1, not {limit!r}")
+    if sort not in SORTS:
+        raise QueryError(f"sort must be one of {', '.join(SORTS)}, not {sort!r}")
+    filter_q = _filters(since, until, min_votes, author)
+    opened = _open(index_dir)
+    builder = _Builder(opened.lexicon_tables())
+    for item in parse_query(query):
+        builder.add(item)
+    whoosh_q = builder.query()
+    if whoosh_q is None:
+        note = "the query has no searchable words (particles, punctuation and symbols are not indexed)"
+        return SearchResults(notice=note)
+    weight = VOTE_WEIGHT if vote_weight is None else float(vote_weight)
+    searcher = opened.searcher
+    searcher.weighting = _Weighting(opened.votes, weight)
+    kwargs = {}
+    if sort == "votes":
+        kwargs = {"sortedby": "votes", "reverse": True}
+    elif sort == "date":
+        kwargs = {"sortedby": "date", "reverse": True}
+    results = searcher.search(whoosh_q, limit=limit, filter=filter_q, **kwargs)
+    pattern = _term_pattern(builder.highlight)
+    hits = [_hit(r.fields(), r.score or 0.0, pattern) for r in results]
+    total = len(results)
+    out = SearchResults(hits, total=total)
+    if builder.truncated:
+        out.notice = f"the query was long; only its first {MAX_QUERY_TERMS} terms were used"
+    if total < 3:
+        out.suggestion = _suggest(opened, builder, query)
+    return out
+
+
+def _hit(fields: dict, score: float, pattern) -> Hit:
+    votes = fields.get("votes")
+    return Hit(
+        arxiv_id=fields["arxiv_id"],
+        title=fields["title"],
+        url=fields.get("url", ""),
+        authors=[a for a in fields.get("authors", "").split("\n") if a],
+        votes=None if votes is None or votes < 0 else int(votes),
+        date=fields["date"],
+        score=round(float(score), 4),
+        snippet=make_snippet(fields.get("summary", ""), pattern),
+    )
+
+
+def get_paper(arxiv_id: str, index_dir=None) -> dict:
+    """Everything stored about one paper, by arXiv ID."""
+    opened = _open(index_dir)
+    fields = opened.searcher.document(arxiv_id=arxiv_id.strip())
+    if fields is None:
+        raise NotFoundError(f"no paper {arxiv_id!r} in the index at {index.resolve_dir(index_dir)}")
+    hit = _hit(fields, 0.0, None)
+    data = hit.to_dict()
+    del data["score"], data["snippet"]
+    data["summary"] = fields.get("summary", "")
+    data["sources"] = fields.get("sources", [])
+    return data
+
+
+def _suggest(opened: _Opened, builder: _Builder, query: str) -> str | None:
+    """A corrected query: each rare query word replaced by the closest common index term."""
+    reader = opened.searcher.reader()
+    new = query
+    changed = False
+    for item, terms in builder.primary:
+        for t in terms:
+            df = sum(reader.doc_frequency(f, t.text) for f in ("title", "summary"))
+            if df > 0:
+                continue
+            best = None
+            for f in ("summary", "title"):
+                found = opened.searcher.corrector(f).suggest(t.text, limit=1, maxdist=2 if len(t.text) > 4 else 1)
+                if found:
+                    best = found[0]
+                    break
+            if best and best != t.text:
+                surface = item.text[t.start : t.end]
+                if surface and surface in new:
+                    new = new.replace(surface, best, 1)
+                    changed = True
+    return new if changed else None
+
+
+def suggest(query: str, index_dir=None) -> str | None:
+    """A did-you-mean correction for ``query`` from the index vocabulary, or None."""
+    if not isinstance(query, str) or not query.strip():
+        return None
+    opened = _open(index_dir)
+    builder = _Builder(opened.lexicon_tables())
+    for item in parse_query(query):
+        builder.add(item)
+    return _suggest(opened, builder, query)
