@@ -23,7 +23,7 @@ import re
 import threading
 import unicodedata
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from whoosh.analysis import Token, Tokenizer
 
@@ -50,15 +50,19 @@ ENGLISH_STOPWORDS = frozenset(
 )
 
 
-@dataclass(frozen=True, slots=True)
-class Term:
-    """One index term: its text, position, character span, and whether it is a plain part."""
+class Term(NamedTuple):
+    """One index term: its text, position, character span, whether it is a plain part, and kind.
+
+    ``kind`` is ``"noun"`` (Hangul nouns and roots), ``"verb"`` (verb/adjective lemmas),
+    ``"latin"`` (pieces of Latin/digit runs) or ``"name"`` (author name words).
+    """
 
     text: str
     pos: int
     start: int
     end: int
     primary: bool = True
+    kind: str = "noun"
 
 
 _kiwi = None
@@ -120,13 +124,13 @@ def _run_terms(raw: str, start: int, pos: int) -> tuple[list[Term], int]:
     for piece in pieces:
         if piece in ENGLISH_STOPWORDS and len(pieces) == 1:
             return [], pos
-        terms.append(Term(piece, pos, start, end))
+        terms.append(Term(piece, pos, start, end, True, "latin"))
         subparts = _SUBPARTS.findall(piece)
         if len(subparts) > 1:
-            terms.extend(Term(s, pos, start, end, False) for s in subparts)
+            terms.extend(Term(s, pos, start, end, False, "latin") for s in subparts)
         pos += 1
     if len(pieces) > 1:
-        terms.append(Term("".join(pieces), first, start, end, False))
+        terms.append(Term("".join(pieces), first, start, end, False, "latin"))
     return terms, pos
 
 
@@ -163,7 +167,7 @@ def terms_from_tokens(text: str, tokens) -> list[Term]:
             prev_noun = term if _HANGUL.match(form) else None
             pos += 1
         elif tag in _VERB_TAGS and _HANGUL.match(form):
-            out.append(Term(form + "다", pos, tok.start, tok.end))
+            out.append(Term(form + "다", pos, tok.start, tok.end, True, "verb"))
             prev_noun = None
             pos += 1
         else:
@@ -208,7 +212,7 @@ def name_terms(names: Iterable[str]) -> list[Term]:
     offset = 0
     for name in names:
         for m in re.finditer(r"[^\W_]+(?:['’.-][^\W_]+)*", name):
-            out.append(Term(fold_name(m.group()), pos, offset + m.start(), offset + m.end()))
+            out.append(Term(fold_name(m.group()), pos, offset + m.start(), offset + m.end(), True, "name"))
             pos += 1
         pos += 10
         offset += len(name) + 2

@@ -24,9 +24,10 @@ from dataclasses import dataclass, field
 from .analysis import Term
 
 MIN_COUNT = 3
-MIN_CONFIDENCE = 0.2
+MIN_CONFIDENCE = 0.3
 MIN_REVERSE_CONFIDENCE = 0.1
 MIN_SPLIT_COUNT = 2
+SUBSUMED = 0.8
 MAX_KOREAN_TERMS = 3
 MAX_ENGLISH_TERMS = 4
 
@@ -72,8 +73,8 @@ def _mine_text(text, terms, pairs, korean, english, splits) -> None:
                 if 0 < len(side) <= MAX_ENGLISH_TERMS and all(is_latin(t.text) for t in side):
                     en_sides.append(side)
             ko_sides = [sum(before[-k:], []) for k in range(1, min(len(before), MAX_KOREAN_TERMS) + 1)]
-        elif not _HAS_LATIN.search(m.group(1)) and not any(_is_korean_unit(u) for u in before):
-            if len(inside) > MAX_KOREAN_TERMS or not all(is_hangul(t.text) for t in inside):
+        elif not _HAS_LATIN.search(m.group(1)) and all(u[0].kind == "latin" for u in before):
+            if len(inside) > MAX_KOREAN_TERMS or not all(t.kind == "noun" and is_hangul(t.text) for t in inside):
                 continue
             ko_sides = [inside]
             en_sides = [sum(before[-k:], []) for k in range(1, len(before) + 1)]
@@ -106,7 +107,7 @@ def _units(primary: list[Term]) -> list[list[Term]]:
 
 
 def _is_korean_unit(unit: list[Term]) -> bool:
-    return len(unit) == 1 and is_hangul(unit[0].text)
+    return len(unit) == 1 and unit[0].kind == "noun" and is_hangul(unit[0].text)
 
 
 def _chain_before(text: str, units: list[list[Term]], limit: int) -> list[list[Term]]:
@@ -135,6 +136,7 @@ class Lexicon:
     korean: Counter = field(default_factory=Counter)     # ko_key -> docs glossing it
     english: Counter = field(default_factory=Counter)    # en_key -> docs glossing it
     splits: Counter = field(default_factory=Counter)     # (compound, a, b) -> docs
+    _longer: dict | None = field(default=None, repr=False, compare=False)
 
     def add(self, contribution: dict, sign: int = 1) -> None:
         for key in contribution.get("a", ()):
@@ -166,16 +168,34 @@ class Lexicon:
         lex.splits.update({tuple(row[:3]): row[3] for row in data.get("splits", ())})
         return lex
 
+    def _inside_longer(self, ko_parts: str, en_key: str, n: int) -> bool:
+        """Whether a side of the pair nearly always stands inside a longer candidate of the same pair.
+
+        ``모델(LLMs)`` is counted inside every ``언어 모델(LLMs)``; the longer span is the gloss.
+        """
+        if self._longer is None:
+            self._longer = {}
+            for (ko_key, parts, en), count in self.pairs.items():
+                self._longer.setdefault(("ko", en), []).append((parts.split(), count))
+                self._longer.setdefault(("en", parts), []).append((en.split(), count))
+        for side, key, words in (("ko", en_key, ko_parts.split()), ("en", ko_parts, en_key.split())):
+            for longer, count in self._longer.get((side, key), ()):
+                if len(longer) > len(words) and longer[-len(words):] == words and count >= SUBSUMED * n:
+                    return True
+        return False
+
     def tables(self) -> "Tables":
         """The aliases and splits that pass the thresholds, ready for query expansion."""
         ko_to_en: dict[str, list[Alias]] = {}
         en_to_ko: dict[str, list[Alias]] = {}
         for (ko_key, ko_parts, en_key), n in self.pairs.items():
-            if n < MIN_COUNT:
+            if n < MIN_COUNT or self._inside_longer(ko_parts, en_key, n):
                 continue
             p_en = n / max(1, self.korean[ko_key])
             p_ko = n / max(1, self.english[en_key])
-            if min(p_en, p_ko) < MIN_REVERSE_CONFIDENCE or max(p_en, p_ko) < MIN_CONFIDENCE:
+            # The Korean side must mostly mean this English term (so ``모델(LLMs)`` does not
+            # make ``모델`` an alias of ``llm``) and be a real share of how the term is glossed.
+            if p_en < MIN_CONFIDENCE or p_ko < MIN_REVERSE_CONFIDENCE:
                 continue
             ko_to_en.setdefault(ko_key, []).append(Alias(en_key, n, p_en))
             en_to_ko.setdefault(en_key, []).append(Alias(ko_parts, n, p_ko))
