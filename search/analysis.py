@@ -29,7 +29,7 @@ from whoosh.analysis import Token, Tokenizer
 
 #: Bumped whenever the terms produced for the same text change; stored with the index so an
 #: index written with other analysis rules is detected instead of silently mixed.
-ANALYZER_VERSION = 1
+ANALYZER_VERSION = 2
 
 #: Kiwi options. The typo and multi-word dictionaries are left out: they slow loading and the
 #: engine does its own spacing and compound handling.
@@ -123,7 +123,8 @@ def _run_terms(raw: str, start: int, pos: int) -> tuple[list[Term], int]:
     first = pos
     for piece in pieces:
         if piece in ENGLISH_STOPWORDS and len(pieces) == 1:
-            return [], pos
+            # Keep the position, so "mixture of experts" stays a phrase with a gap in it.
+            return [], pos + 1
         terms.append(Term(piece, pos, start, end, True, "latin"))
         subparts = _SUBPARTS.findall(piece)
         if len(subparts) > 1:
@@ -155,6 +156,9 @@ def terms_from_tokens(text: str, tokens) -> list[Term]:
             continue
         i += 1
         form = tok.form
+        if (tag in _NOUN_TAGS or tag in _VERB_TAGS) and _only_particles(text, tok.start):
+            prev_noun = None
+            continue
         if tag in _NOUN_TAGS:
             term = Term(form.lower() if tag == "SH" else form, pos, tok.start, tok.end)
             out.append(term)
@@ -175,8 +179,24 @@ def terms_from_tokens(text: str, tokens) -> list[Term]:
     return out
 
 
+_PARTICLES = re.compile(
+    r"^(?:이|가|은|는|을|를|의|에|에서|에게|께|한테|로|으로|와|과|랑|이랑|도|만|까지|부터|보다|"
+    r"처럼|마저|조차|이나|나|든지|이든지|요|야|아|여)+$"
+)
+_WORD = re.compile(r"\S+")
+
+
+def _only_particles(text: str, offset: int) -> bool:
+    """Whether the word around ``offset`` is nothing but particles (Kiwi then guesses a noun)."""
+    start = text.rfind(" ", 0, offset) + 1
+    m = _WORD.match(text, start)
+    return bool(m) and bool(_PARTICLES.match(m.group()))
+
+
 def _clean(text: str) -> str:
-    # NFKC folds full-width Latin and compatibility jamo; Kiwi expects composed Hangul.
+    # Lone surrogates (undecodable bytes from a terminal) would crash Kiwi; NFKC folds
+    # full-width Latin and compatibility jamo, and Kiwi expects composed Hangul.
+    text = text.encode("utf-8", "replace").decode("utf-8")
     return unicodedata.normalize("NFKC", text)
 
 

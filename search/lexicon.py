@@ -228,9 +228,9 @@ class Tables:
 
     def lookup(self, word: str) -> list[tuple[str, Alias]]:
         """Aliases of a word or phrase in either direction, for `papers aliases`."""
-        from .analysis import tokenize
+        from .analysis import analyze
 
-        terms = tokenize(word)
+        terms = [t.text for t in analyze(word) if t.primary]
         hangul = "".join(t for t in terms if is_hangul(t))
         latin = " ".join(t for t in terms if not is_hangul(t))
         found = [("en", a) for a in self.ko_to_en.get(hangul, [])] if hangul else []

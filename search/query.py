@@ -39,6 +39,7 @@ ALIAS_BOOST = 0.5        # learned Korean ↔ English aliases, times their confi
 PROXIMITY_BOOST = 1.0    # neighbouring query words found near each other
 MAX_QUERY_TERMS = 48
 MAX_ALIASES = 2
+MAX_SUGGEST_LENGTH = 40
 SORTS = ("relevance", "votes", "date")
 MARK = ("**", "**")       # how snippets mark matched words (the CLI colours them on a terminal)
 
@@ -95,6 +96,14 @@ class _Opened:
     searcher: object
     votes: list[int]
     tables: lexicon.Tables | None = None
+    _dates: list[str] | None = None
+
+    def dates(self) -> list[str]:
+        if self._dates is None:
+            reader = self.searcher.reader()
+            self._dates = [reader.stored_fields(n).get("date", "") if not reader.is_deleted(n) else ""
+                           for n in range(reader.doc_count_all())]
+        return self._dates
 
     def lexicon_tables(self) -> lexicon.Tables:
         if self.tables is None:
@@ -204,6 +213,12 @@ def _item_terms(item: _Item) -> list[Term]:
     return analysis.analyze(item.text)
 
 
+def _slop(primary: list[Term]) -> int:
+    """Phrase slop that tolerates the gaps left by dropped stopwords (and one more word)."""
+    gaps = [b.pos - a.pos - 1 for a, b in zip(primary, primary[1:])]
+    return 1 + max(gaps, default=0)
+
+
 class _Builder:
     """Turns parsed items into one Whoosh query plus the terms used for snippets."""
 
@@ -232,13 +247,12 @@ class _Builder:
             return
         self.highlight.update(t.text for t in terms)
         if item.kind == "phrase":
-            phrase = self._phrase([t.text for t in primary], fields, slop=1)
-            (self.must if item.mode == "must" or item.field is None else self.must).append(phrase)
+            self.must.append(self._phrase([t.text for t in primary], fields, slop=_slop(primary)))
             return
         if item.mode == "must":
             self.must.append(Q.And([_term_query(t.text, fields) for t in primary]))
         if item.field is not None:
-            self.must.append(self._phrase([t.text for t in primary], fields, slop=1))
+            self.must.append(self._phrase([t.text for t in primary], fields, slop=_slop(primary)))
             return
         self.primary.append((item, primary))
         seen: set[str] = set()
@@ -421,14 +435,15 @@ def search(
     weight = VOTE_WEIGHT if vote_weight is None else float(vote_weight)
     searcher = opened.searcher
     searcher.weighting = _Weighting(opened.votes, weight)
-    kwargs = {}
-    if sort == "votes":
-        kwargs = {"sortedby": "votes", "reverse": True}
-    elif sort == "date":
-        kwargs = {"sortedby": "date", "reverse": True}
-    results = searcher.search(whoosh_q, limit=limit, filter=filter_q, **kwargs)
+    results = searcher.search(whoosh_q, limit=limit if sort == "relevance" else None, filter=filter_q)
+    top = [(score, docnum) for score, docnum in results.top_n]
+    if sort != "relevance":
+        # Sorted by votes or date, ties by relevance; scores stay the relevance scores.
+        column = opened.votes if sort == "votes" else opened.dates()
+        top.sort(key=lambda sd: (column[sd[1]], sd[0]), reverse=True)
+        top = top[:limit]
     pattern = _term_pattern(builder.highlight)
-    hits = [_hit(r.fields(), r.score or 0.0, pattern) for r in results]
+    hits = [_hit(searcher.stored_fields(docnum), score, pattern) for score, docnum in top]
     total = len(results)
     out = SearchResults(hits, total=total)
     if builder.truncated:
@@ -454,7 +469,7 @@ def _hit(fields: dict, score: float, pattern) -> Hit:
 
 def get_paper(arxiv_id: str, index_dir=None) -> dict:
     """Everything stored about one paper, by arXiv ID."""
-    opened = _open(index_dir)
+    opened = _open(index_dir, build_if_missing=False)
     fields = opened.searcher.document(arxiv_id=arxiv_id.strip())
     if fields is None:
         raise NotFoundError(f"no paper {arxiv_id!r} in the index at {index.resolve_dir(index_dir)}")
@@ -473,6 +488,8 @@ def _suggest(opened: _Opened, builder: _Builder, query: str) -> str | None:
     changed = False
     for item, terms in builder.primary:
         for t in terms:
+            if len(t.text) > MAX_SUGGEST_LENGTH:
+                continue
             df = sum(reader.doc_frequency(f, t.text) for f in ("title", "summary"))
             if df > 0:
                 continue

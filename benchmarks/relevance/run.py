@@ -16,8 +16,10 @@ import os
 import platform
 import shlex
 import shutil
+import statistics
 import sys
 import time
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -148,13 +150,15 @@ def prepare(ranker, key: str, papers, rebuild: bool) -> str:
 
 
 def run_queries(ranker, queries, qrels, **options) -> Run:
-    rankings, scores = {}, {}
-    started = time.perf_counter()
+    rankings, scores, times = {}, {}, []
     for query in queries:
+        started = time.perf_counter()
         rankings[query.qid] = list(ranker.search(query.text, K, **options))[:K]
+        times.append(time.perf_counter() - started)
         scores[query.qid] = evaluate(rankings[query.qid], qrels.get(query.qid, {}), K)
-    elapsed = (time.perf_counter() - started) / max(1, len(queries))
-    return Run(ranker.name, rankings, scores, [f"{elapsed * 1000:.1f} ms/query"])
+    # The median leaves out one-off costs such as loading Kiwi on the first query.
+    median = statistics.median(times) if times else 0.0
+    return Run(ranker.name, rankings, scores, [f"median {median * 1000:.1f} ms/query"])
 
 
 def summarize(run: Run, queries: Sequence[Query], types: Sequence[str]) -> dict[str, dict[str, float]]:
@@ -170,12 +174,20 @@ def summarize(run: Run, queries: Sequence[Query], types: Sequence[str]) -> dict[
 
 
 def table(header: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
-    cells = [[_cell(value) for value in row] for row in rows]
-    widths = [max(len(str(h)), *(len(r[i]) for r in cells)) for i, h in enumerate(header)]
-    lines = ["| " + " | ".join(str(h).ljust(w) for h, w in zip(header, widths)) + " |"]
-    lines.append("|" + "|".join("-" * (w + 2) for w in widths) + "|")
-    lines += ["| " + " | ".join(c.ljust(w) for c, w in zip(r, widths)) + " |" for r in cells]
-    return "\n".join(lines)
+    """A Markdown table, padded so that it also lines up in a terminal."""
+    cells = [list(header), *([_cell(value) for value in row] for row in rows)]
+    widths = [max(_width(row[i]) for row in cells) for i in range(len(header))]
+
+    def line(row):
+        return "| " + " | ".join(c + " " * (w - _width(c)) for c, w in zip(row, widths)) + " |"
+
+    rule = "|" + "|".join("-" * (w + 2) for w in widths) + "|"
+    return "\n".join([line(cells[0]), rule, *map(line, cells[1:])])
+
+
+def _width(text: str) -> int:
+    # Hangul syllables take two terminal columns.
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
 def _cell(value: object) -> str:
@@ -201,6 +213,17 @@ def environment() -> dict[str, object]:
         "machine": platform.machine(),
         "cpus": os.cpu_count(),
     }
+
+
+def _finite(value):
+    """``value`` with NaN (the mean of an empty group) as null, so the JSON stays standard."""
+    if isinstance(value, float) and value != value:
+        return None
+    if isinstance(value, dict):
+        return {key: _finite(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_finite(item) for item in value]
+    return value
 
 
 def write_misses(path: Path, runs, queries, qrels, titles) -> None:
@@ -347,7 +370,7 @@ def main(argv=None) -> None:
             run = run_queries(engine, queries, qrels, vote_weight=weight)
             sweep.append({"vote_weight": weight, "summary": summarize(run, queries, types), "per_query": run.scores})
         print("\nengine nDCG@10 by vote weight")
-        print(table(["vote_weight", *groups], [[s["vote_weight"], *(s["summary"][g]["nDCG@10"] for g in groups)]
+        print(table(["vote_weight", *groups], [[f"{s['vote_weight']:g}", *(s["summary"][g]["nDCG@10"] for g in groups)]
                                                for s in sweep]))
 
     if args.misses:
@@ -372,7 +395,7 @@ def main(argv=None) -> None:
             "vote_weight_sweep": sweep,
             "notes": notes,
         }
-        args.json.write_text(json.dumps(report, ensure_ascii=False, indent=2), encoding="utf-8")
+        args.json.write_text(json.dumps(_finite(report), ensure_ascii=False, indent=2), encoding="utf-8")
         print(f"numbers written to {args.json}")
     for ranker in rankers:
         ranker.close()

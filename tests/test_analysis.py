@@ -1,0 +1,93 @@
+import csv
+import pickle
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import search.index
+from search.analysis import tokenize
+
+GOLDEN = Path(__file__).parent / "golden" / "analysis.tsv"
+
+
+def golden_rows():
+    with open(GOLDEN, encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh, delimiter="\t", quoting=csv.QUOTE_NONE))
+    return [pytest.param(row["text"], row["expected"].split(), id=row["note"]) for row in rows]
+
+
+@pytest.mark.parametrize("text,expected", golden_rows())
+def test_tokenize_gives_the_golden_terms(text, expected):
+    assert tokenize(text) == expected
+
+
+def test_golden_file_covers_korean_english_and_mixed_text():
+    rows = golden_rows()
+    texts = [row.values[0] for row in rows]
+    has_hangul = [any("\uac00" <= c <= "\ud7a3" for c in t) for t in texts]
+    has_latin = [any(c.isascii() and c.isalpha() for c in t) for t in texts]
+    assert any(h and not l for h, l in zip(has_hangul, has_latin))
+    assert any(l and not h for h, l in zip(has_hangul, has_latin))
+    assert any(h and l for h, l in zip(has_hangul, has_latin))
+    assert 20 <= len(rows) <= 40
+
+
+@pytest.mark.parametrize(
+    "spaced,joined",
+    [("멀티 모달", "멀티모달"), ("강화 학습", "강화학습"), ("미세 조정", "미세조정"), ("오픈 소스", "오픈소스")],
+)
+def test_spacing_variants_of_a_compound_share_the_joined_term(spaced, joined):
+    assert joined in tokenize(spaced)
+    assert joined in tokenize(joined)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        pytest.param("", id="empty"),
+        pytest.param("   \t\n ", id="whitespace"),
+        pytest.param("\u3000", id="ideographic-space"),
+        pytest.param("😀😀", id="emoji"),
+        pytest.param("🚀 🤖", id="spaced-emoji"),
+        pytest.param("...!!!", id="punctuation"),
+        pytest.param("을를이가", id="particles-joined"),
+        pytest.param("을 를 이 가", id="particles-spaced"),
+        pytest.param("은는", id="topic-particles"),
+        pytest.param("에서", id="locative-particle"),
+        pytest.param("으로", id="instrumental-particle"),
+    ],
+)
+def test_text_without_content_words_gives_no_terms(text):
+    assert tokenize(text) == []
+
+
+def test_text_with_a_lone_surrogate_is_analyzed():
+    # Python decodes a non-UTF-8 byte in argv to a lone surrogate ("\udcff").
+    assert tokenize("LLM \udcff") == ["llm"]
+
+
+def test_schema_pickles_small_without_kiwi():
+    data = pickle.dumps(search.index.schema())
+    assert len(data) < 4096
+    assert b"Kiwi(" not in data and b"kiwipiepy" not in data
+
+
+def test_unpickling_the_schema_and_opening_an_index_do_not_create_kiwi(seeds_index):
+    script = (
+        "import pickle, sys\n"
+        "import search.analysis, search.index\n"
+        "from whoosh import index\n"
+        "schema = pickle.loads(sys.stdin.buffer.read())\n"
+        "generation = search.index.open_generation(sys.argv[1])\n"
+        "assert set(generation.ix.schema.names()) == set(schema.names())\n"
+        "print(search.analysis.kiwi_loaded())\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script, str(seeds_index)],
+        input=pickle.dumps(search.index.schema()),
+        capture_output=True,
+        check=True,
+    )
+    assert done.stdout.decode() == "False\n"
