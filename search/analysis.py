@@ -193,7 +193,7 @@ def _only_particles(text: str, offset: int) -> bool:
     return bool(m) and bool(_PARTICLES.match(m.group()))
 
 
-def _clean(text: str) -> str:
+def clean(text: str) -> str:
     # Lone surrogates (undecodable bytes from a terminal) would crash Kiwi; NFKC folds
     # full-width Latin and compatibility jamo, and Kiwi expects composed Hangul.
     text = text.encode("utf-8", "replace").decode("utf-8")
@@ -202,7 +202,7 @@ def _clean(text: str) -> str:
 
 def analyze(text: str) -> list[Term]:
     """Analyze one text as a whole (never word by word: Kiwi needs the context)."""
-    text = _clean(text)
+    text = clean(text)
     if not text.strip():
         return []
     return terms_from_tokens(text, get_kiwi().tokenize(text))
@@ -210,7 +210,7 @@ def analyze(text: str) -> list[Term]:
 
 def analyze_many(texts: Iterable[str]) -> Iterator[list[Term]]:
     """Analyze many texts with Kiwi's worker threads, yielding term lists in input order."""
-    cleaned = [_clean(t) for t in texts]
+    cleaned = [clean(t) for t in texts]
     kiwi = get_kiwi()
     for text, tokens in zip(cleaned, kiwi.tokenize(cleaned)):
         yield terms_from_tokens(text, tokens)
@@ -285,4 +285,37 @@ class KiwiTokenizer(Tokenizer):
             if chars:
                 t.startchar = start_char + term.start
                 t.endchar = start_char + term.end
+            yield t
+
+
+_HANGUL_RUN = re.compile(r"[\uac00-\ud7a3]+")
+
+
+def hangul_bigrams(text: str) -> list[str]:
+    """Overlapping Hangul syllable bigrams (a one-syllable word stays whole), Lucene CJK style."""
+    out: list[str] = []
+    for m in _HANGUL_RUN.finditer(clean(text)):
+        run = m.group()
+        if len(run) == 1:
+            out.append(run)
+        else:
+            out.extend(run[i : i + 2] for i in range(len(run) - 1))
+    return out
+
+
+class BigramTokenizer(Tokenizer):
+    """Whoosh adapter over :func:`hangul_bigrams` (frequencies only, no positions needed)."""
+
+    def __eq__(self, other) -> bool:
+        return type(other) is type(self)
+
+    def __call__(self, value, positions=False, chars=False, keeporiginal=False,
+                 removestops=True, start_pos=0, start_char=0, mode="", **kwargs):
+        t = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        for i, gram in enumerate(hangul_bigrams(value)):
+            t.text = gram
+            t.boost = 1.0
+            t.stopped = False
+            if positions:
+                t.pos = start_pos + i
             yield t

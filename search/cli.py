@@ -131,63 +131,79 @@ def index_cmd(sources, added, rebuild, every, wait, index_dir):
     """Build or update the index from day-files.
 
     With no --source, updates from the sources remembered by the index (the bundled seeds for
-    a new index). Unchanged day-files are skipped; bad ones are reported and skipped.
+    a new index). Unchanged day-files are skipped; bad ones are reported and skipped, and the
+    papers they gave before are kept. Exits non-zero only when the update failed.
 
     \b
     Examples:
       papers index
       papers index --source ../shared/corpus/daily_papers_ko/paper_logs
+      papers index --add-source ~/more_logs
       papers index --every 30m
     """
-    chosen = list(sources) or list(added) or None
+    interval = None if every is None else parse_duration(every)
+    chosen = [*sources, *added] or None
+    adding = bool(added) and not sources
 
-    def run_once():
+    def run_once(first: bool) -> None:
         report = index_mod.update_index(
-            index_dir, sources=chosen, add_sources=bool(added) and not sources,
-            rebuild=rebuild, wait=wait, progress=_progress_printer(),
+            index_dir, sources=chosen if first else None, add_sources=adding,
+            rebuild=rebuild and first, wait=wait, progress=_progress_printer(),
         )
+        stamp = time.strftime("%Y-%m-%d %H:%M:%S ") if interval is not None else ""
         for problem in report.skipped:
-            click.echo(f"skipped {problem}", err=True)
-        click.echo(report.summary())
-        return report
+            click.echo(f"{stamp}skipped {problem}", err=True)
+        click.echo(stamp + report.summary())
 
-    if every is None:
-        run_once()
-        return
-    interval = parse_duration(every)
-    stop = {"now": False}
+    # SIGTERM stops like Ctrl-C: the round being written is abandoned (its tmp dir removed) and
+    # the published index stays as it was. Later signals are ignored while that cleanup runs.
+    stopped_by: list[int] = []
 
     def on_signal(signum, frame):
-        stop["now"] = True
-        raise KeyboardInterrupt
+        if not stopped_by:
+            stopped_by.append(signum)
+            raise KeyboardInterrupt
 
-    signal.signal(signal.SIGTERM, on_signal)
-    while not stop["now"]:
-        started = time.monotonic()
-        try:
-            run_once()
-            chosen, rebuild = None, False  # later rounds update from the remembered sources
-        except KeyboardInterrupt:
-            break
-        except SearchError as exc:
-            click.echo(f"update failed: {exc}", err=True)
-        try:
+    handlers = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        if interval is None:
+            run_once(True)
+            return
+        first = True
+        while True:
+            started = time.monotonic()
+            try:
+                run_once(first)
+                first = False  # later rounds update from the remembered sources
+            except SearchError as exc:
+                click.echo(f"{time.strftime('%Y-%m-%d %H:%M:%S')} update failed: {exc}", err=True)
+            except Exception as exc:  # a daemon outlives a failing round; the next one retries
+                click.echo(f"{time.strftime('%Y-%m-%d %H:%M:%S')} update failed: {type(exc).__name__}: {exc}", err=True)
             time.sleep(max(0.0, interval - (time.monotonic() - started)))
-        except KeyboardInterrupt:
-            break
-    click.echo("stopped", err=True)
+    except KeyboardInterrupt:
+        terminated = stopped_by[:1] == [signal.SIGTERM]
+        click.echo("stopped" if interval is not None else "interrupted; the index was left as it was", err=True)
+        # A requested stop of --every is a normal end; an interrupted single run is not.
+        sys.exit(0 if interval is not None and terminated else 143 if terminated else 130)
+    finally:
+        for sig, handler in handlers.items():
+            signal.signal(sig, handler)
 
 
 def parse_duration(text: str) -> float:
-    """``90s``, ``30m``, ``1h``, ``1h30m`` or plain seconds → seconds."""
-    m = re.fullmatch(r"\s*(?:(\d+)h)?\s*(?:(\d+)m)?\s*(?:(\d+)s?)?\s*", text or "")
-    if not m or not any(m.groups()):
+    """``90s``, ``30m``, ``1h``, ``1h30m``, ``1.5h``, ``2d`` or plain seconds → seconds."""
+    units = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+    number = r"\d+(?:\.\d+)?"
+    spec = (text or "").strip().lower()
+    if re.fullmatch(number, spec):
+        seconds = float(spec)
+    elif re.fullmatch(rf"(?:{number}\s*[smhd]\s*)+", spec):
+        seconds = sum(float(n) * units[u] for n, u in re.findall(rf"({number})\s*([smhd])", spec))
+    else:
         raise click.BadParameter(f"{text!r} is not a duration like 90s, 30m or 1h", param_hint="--every")
-    h, mnt, s = (int(g) if g else 0 for g in m.groups())
-    seconds = h * 3600 + mnt * 60 + s
     if seconds <= 0:
         raise click.BadParameter("the interval must be longer than zero", param_hint="--every")
-    return float(seconds)
+    return seconds
 
 
 @main.command()

@@ -5,31 +5,42 @@ An index directory holds immutable *generations* and a pointer to the current on
     index/
       CURRENT          name of the published generation, replaced atomically
       gen-000007/      a complete Whoosh index + meta.json + manifest.json + lexicon.json
+      gen-000006/      the previous generation, kept for searchers that still have it open
       .lock            held (flock) by the one process that writes
 
-An update never touches a published generation. It hard-links the current generation's files
-into a fresh directory (Whoosh segment files are write-once, so sharing them is safe), applies
-the changes there, and publishes by renaming the directory and then replacing ``CURRENT``. A
-searcher therefore sees the old or the new generation, never a half-written one, and a writer
-killed at any moment leaves the old generation published; the next run starts over from it.
+An update never touches a published generation. It hard-links the current generation's Whoosh
+files into ``tmp-gen-…``, applies the changes there, and publishes by renaming the directory and
+then replacing ``CURRENT``. Sharing the files is safe because Whoosh never writes to an existing
+file: segments get fresh random names, deletions are recorded in the new TOC, and the TOC is
+written to a temporary name and renamed to a new generation number (``safe=True`` refuses to
+overwrite); obsolete files are only unlinked. A searcher therefore sees the old or the new
+generation, never a half-written one, and a writer killed at any moment leaves the old
+generation published. The next writer removes what it left (``tmp-*`` and a renamed but never
+published ``gen-*``) and starts over from the published generation.
 
 The manifest maps every day-file to its content hash and the papers it contributed, so an
-update re-reads only new and changed files and an unchanged tree costs a few stats and hashes
-(no Kiwi).
+update re-reads only new and changed files, re-indexes only the papers whose stored fields
+changed, and an unchanged tree costs a few reads and hashes (no Kiwi). A day-file that cannot
+be read or parsed keeps its manifest entry, so its papers stay indexed until it is fixed. A
+source folder that disappeared stops the update (more likely an unmounted disk than a wish to
+drop all its papers).
+
+A damaged published generation (unreadable or truncated ``meta.json``, ``manifest.json`` or
+``lexicon.json``, or Whoosh files) is reported with a one-line error that names
+``papers index --rebuild``; it is never repaired silently, because the manifest is also the
+only record of papers kept for day-files that are currently broken. ``--rebuild`` takes the
+sources from the newest generation whose ``meta.json`` is still readable.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import errno
 import fcntl
 import hashlib
 import json
 import os
 import shutil
-import sys
 import time
-from collections import Counter
 from collections.abc import Callable, Iterable
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -43,15 +54,13 @@ from .errors import DayFileError, IndexLockedError, IndexMissingError, IndexVers
 from .parse import Paper, find_dayfiles, merge_papers, read_dayfile
 
 #: Bumped whenever the fields or what is stored in them change.
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 CURRENT = "CURRENT"
 LOCK = ".lock"
 META = "meta.json"
 MANIFEST = "manifest.json"
 LEXICON = "lexicon.json"
-#: Generations kept besides the current one, so searchers that opened the previous one finish.
-KEEP_OLD = 1
 
 
 def schema() -> Schema:
@@ -65,6 +74,9 @@ def schema() -> Schema:
         date=ID(stored=True, sortable=True),
         # Papers without a vote count are stored as -1: NUMERIC columns cannot hold None.
         votes=NUMERIC(int, bits=32, signed=True, stored=True, sortable=True),
+        # Hangul character bigrams of title and summary: a segmentation-free second view of the
+        # Korean text that catches what Kiwi splits differently in different contexts.
+        grams=TEXT(analyzer=analysis.BigramTokenizer(), phrase=False),
         url=STORED,
         sources=STORED,
         lex=STORED,
@@ -120,10 +132,17 @@ class Generation:
         return self.path.name
 
     def manifest(self) -> dict:
-        return _read_json(self.path / MANIFEST)
+        data = _read_part(self.path, MANIFEST)
+        files = data.get("files")
+        if not isinstance(files, dict) or not all(
+            isinstance(e, dict) and isinstance(e.get("sha256"), str) and isinstance(e.get("papers"), list)
+            for e in files.values()
+        ):
+            raise _damaged(self.path, f"{MANIFEST}: not a manifest of day-files")
+        return data
 
     def lexicon(self) -> dict:
-        return _read_json(self.path / LEXICON)
+        return _read_part(self.path, LEXICON)
 
 
 def current_name(index_dir: Path) -> str | None:
@@ -135,22 +154,47 @@ def current_name(index_dir: Path) -> str | None:
 
 
 def open_generation(index_dir: str | os.PathLike | None = None, check: bool = True) -> Generation:
-    """Open the published generation; explain a missing or incompatible index."""
+    """Open the published generation; explain a missing, damaged or incompatible index."""
     index_dir = resolve_dir(index_dir)
-    name = current_name(index_dir)
-    if name is None:
-        raise IndexMissingError(f"no index at {index_dir}; run `papers index` to build one")
-    path = index_dir / name
-    try:
-        meta = _read_json(path / META)
-        ix = whoosh_index.open_dir(str(path))
-    except (OSError, ValueError, whoosh_index.IndexError) as exc:
-        raise IndexVersionError(
-            f"the index at {index_dir} is damaged ({exc}); rebuild it with `papers index --rebuild`"
-        ) from None
-    if check:
-        _check_compatible(index_dir, meta)
+    for _ in range(3):
+        name = current_name(index_dir)
+        if name is None:
+            raise IndexMissingError(f"no index at {index_dir}; run `papers index` to build one")
+        path = index_dir / name
+        try:
+            meta = _read_part(path, META)
+            if check:  # before Whoosh unpickles a schema that may no longer exist
+                _check_compatible(index_dir, meta)
+            ix = whoosh_index.open_dir(str(path))
+            break
+        except Exception as exc:  # damaged Whoosh files fail in many ways (pickle, struct, EOF)
+            if current_name(index_dir) != name:
+                continue  # two writers published and pruned this generation meanwhile
+            if isinstance(exc, IndexVersionError):
+                raise
+            raise _damaged(path, str(exc) or type(exc).__name__) from None
+    else:
+        raise IndexVersionError(f"the index at {index_dir} changed while being opened; try again")
     return Generation(path, meta, ix)
+
+
+def _read_part(path: Path, part: str) -> dict:
+    """One JSON file of a generation; a missing or unreadable one means a damaged index."""
+    try:
+        data = _read_json(path / part)
+    except (OSError, ValueError) as exc:
+        raise _damaged(path, f"{part}: {getattr(exc, 'strerror', None) or exc}") from None
+    if not isinstance(data, dict):
+        raise _damaged(path, f"{part}: not a JSON object")
+    return data
+
+
+def _damaged(path: Path, reason: str) -> IndexVersionError:
+    reason = " ".join(reason.split())
+    return IndexVersionError(
+        f"the index at {path.parent} is damaged ({path.name}/{reason}); "
+        "rebuild it with `papers index --rebuild`"
+    )
 
 
 def _check_compatible(index_dir: Path, meta: dict) -> None:
@@ -193,19 +237,19 @@ class UpdateReport:
     papers: int = 0
     seconds: float = 0.0
     rebuilt: bool = False
+    published: bool = False
 
     @property
     def changed(self) -> bool:
         return bool(self.added or self.updated or self.removed) or self.rebuilt
 
     def summary(self) -> str:
-        verb = "rebuilt" if self.rebuilt else "updated" if self.changed else "unchanged"
-        line = (
+        verb = "rebuilt" if self.rebuilt else "updated" if self.published else "unchanged"
+        return (
             f"index {verb}: {self.added} added, {self.updated} updated, {self.removed} removed, "
             f"{len(self.skipped)} skipped; {self.papers} papers in {self.index_dir} "
             f"({self.seconds:.1f}s)"
         )
-        return line
 
 
 @contextmanager
@@ -224,20 +268,23 @@ def writer_lock(index_dir: Path, wait: float = 0.0):
                     raise
                 if time.monotonic() >= deadline:
                     holder = os.pread(fd, 200, 0).decode("utf-8", "replace").strip() or "unknown"
+                    waited = f" (waited {wait:g}s)" if wait else ""
                     raise IndexLockedError(
-                        f"another `papers index` ({holder}) is updating {index_dir}; "
-                        "try again when it has finished"
+                        f"another `papers index` ({holder}) is updating {index_dir}{waited}; "
+                        "try again when it has finished, or wait for it with --wait SECONDS"
                     ) from None
                 time.sleep(0.1)
-        os.ftruncate(fd, 0)
-        os.pwrite(fd, f"pid {os.getpid()} since {time.strftime('%Y-%m-%d %H:%M:%S')}".encode(), 0)
+        # Written over the old text and then cut, so a waiter never reads an empty holder.
+        holder = f"pid {os.getpid()} since {time.strftime('%Y-%m-%d %H:%M:%S')}".encode()
+        os.pwrite(fd, holder, 0)
+        os.ftruncate(fd, len(holder))
         yield
     finally:
         os.close(fd)
 
 
 def build_index(sources: Iterable[str | os.PathLike] | None, index_dir=None, **kwargs) -> UpdateReport:
-    """Build the index from scratch from ``sources`` (default: the bundled seeds)."""
+    """Build the index from scratch from ``sources`` (default: the remembered ones, else the seeds)."""
     return update_index(index_dir, sources=sources, rebuild=True, **kwargs)
 
 
@@ -255,44 +302,70 @@ def update_index(
     ``sources`` replaces the remembered sources (``add_sources`` adds to them instead); with
     neither, the sources remembered from earlier runs are used, and a new index uses the seeds.
     Day-files that cannot be read or parsed are reported in ``skipped`` and the papers they
-    contributed before are kept.
+    contributed before are kept. ``wait`` is how long to wait for another writer.
     """
     index_dir = resolve_dir(index_dir)
     started = time.monotonic()
     report = UpdateReport(index_dir)
     with writer_lock(index_dir, wait=wait):
         _remove_debris(index_dir)
-        remembered = _remembered_sources(index_dir)
-        old = open_generation(index_dir) if remembered is not None and not rebuild else None
-        remembered = remembered or []
-        if sources is None:
-            source_list = remembered or [str(seeds_dir())]
-        else:
-            given = [str(Path(s).expanduser().resolve()) for s in sources]
-            source_list = list(dict.fromkeys((remembered if add_sources else []) + given))
-        files = find_dayfiles(source_list)
-        old_manifest = old.manifest() if old else {"files": {}}
-        plan = _plan(files, old_manifest["files"], report)
-        report.rebuilt = old is None
+        published = current_name(index_dir)
+        old = open_generation(index_dir) if published is not None and not rebuild else None
+        remembered = _remembered_sources(index_dir, old)
+        source_list = _choose_sources(index_dir, sources, add_sources, remembered, published)
+        old_files = old.manifest()["files"] if old is not None else {}
+        # Read even when nothing changed, so a damaged lexicon is reported here, not by searches.
+        old_lexicon = old.lexicon() if old is not None else {}
+        plan = _plan(find_dayfiles(source_list), old_files, report)
         if old is not None and not plan.touched and source_list == remembered:
             report.generation = old.name
-            report.papers = old.meta["papers"]
-            report.seconds = time.monotonic() - started
-            return report
-        _write_generation(index_dir, old, plan, source_list, report, progress)
+            report.papers = old.meta.get("papers", 0)
+        else:
+            report.rebuilt = old is None
+            _write_generation(index_dir, old, (old_files, old_lexicon), plan, source_list, report, progress)
+            _remove_old_generations(index_dir, {report.generation, published})
     report.seconds = time.monotonic() - started
     return report
 
 
-def _remembered_sources(index_dir: Path) -> list[str] | None:
-    """The sources of the published generation (None when there is none), even if incompatible."""
+def _remembered_sources(index_dir: Path, old: Generation | None) -> list[str] | None:
+    """The sources recorded by the published generation, else by the newest readable one."""
+    if old is not None:
+        return _sources_of(old.meta)
     name = current_name(index_dir)
-    if name is None:
-        return None
-    try:
-        return list(_read_json(index_dir / name / META).get("sources", []))
-    except (OSError, ValueError):
-        return []
+    # The published generation first, then the others from the newest.
+    for path in sorted(index_dir.glob("gen-*"), key=lambda p: (p.name != name, -(_number(p) or 0))):
+        try:
+            found = _sources_of(_read_json(path / META))
+        except (OSError, ValueError):
+            continue
+        if found:
+            return found
+    return None
+
+
+def _sources_of(meta) -> list[str] | None:
+    found = meta.get("sources") if isinstance(meta, dict) else None
+    if isinstance(found, list) and found and all(isinstance(s, str) for s in found):
+        return found
+    return None
+
+
+def _choose_sources(index_dir, sources, add_sources, remembered, published) -> list[str]:
+    if sources is None:
+        if remembered:
+            return remembered
+        if published is None:
+            return [str(seeds_dir())]
+        raise SourceError(
+            f"the index at {index_dir} does not record its sources (its meta.json is damaged); "
+            "rebuild it with `papers index --rebuild --source DIR`"
+        )
+    given = [str(Path(s).expanduser().resolve()) for s in sources]
+    chosen = list(dict.fromkeys(((remembered or []) if add_sources else []) + given))
+    if not chosen:
+        raise SourceError("no sources given; name a day-file folder with --source DIR")
+    return chosen
 
 
 @dataclass
@@ -300,124 +373,158 @@ class _Plan:
     manifest: dict                      # the new manifest's "files"
     touched: set[str]                   # day-files that are new, changed or deleted
     papers: dict[str, list[Paper]]      # papers of every day-file read this run
+    skipped: set[str]                   # day-files that could not be read or parsed
 
 
 def _plan(files: list[Path], old_files: dict, report: UpdateReport) -> _Plan:
     """Hash every day-file, read the new and changed ones, and work out the new manifest."""
-    manifest: dict = {}
-    touched: set[str] = set()
-    papers: dict[str, list[Paper]] = {}
+    plan = _Plan({}, set(), {}, set())
     for path in files:
         key = str(path)
+        previous = old_files.get(key)
         try:
             data = path.read_bytes()
         except OSError as exc:
             report.skipped.append(DayFileError(key, f"cannot be read ({exc.strerror or exc})"))
-            if key in old_files:
-                manifest[key] = old_files[key]
+            plan.skipped.add(key)
+            if previous is not None:
+                plan.manifest[key] = previous
             continue
         digest = hashlib.sha256(data).hexdigest()
-        previous = old_files.get(key)
         if previous is not None and previous["sha256"] == digest:
-            manifest[key] = previous
+            plan.manifest[key] = previous
             continue
         try:
             found = read_dayfile(path, data=data)
         except SearchError as exc:
             report.skipped.append(exc)
+            plan.skipped.add(key)
             if previous is not None:
-                manifest[key] = previous  # keep its old papers until the file is fixed
+                plan.manifest[key] = previous  # keep its old papers until the file is fixed
             continue
         report.files_read += 1
-        papers[key] = found
-        manifest[key] = {"sha256": digest, "papers": [p.arxiv_id for p in found]}
-        touched.add(key)
-    touched.update(set(old_files) - set(manifest))
-    return _Plan(manifest, touched, papers)
+        plan.papers[key] = found
+        plan.manifest[key] = {"sha256": digest, "papers": list(dict.fromkeys(p.arxiv_id for p in found))}
+        plan.touched.add(key)
+    plan.touched.update(set(old_files) - set(plan.manifest))
+    return plan
 
 
-def _write_generation(index_dir, old, plan: _Plan, sources, report, progress) -> None:
-    """Write the next generation next to the published one, then publish it."""
-    number = _next_number(index_dir)
-    name = f"gen-{number:06d}"
+def _write_generation(index_dir, old, old_parts, plan: _Plan, sources, report, progress) -> None:
+    """Write the next generation beside the published one, then publish it."""
+    name = f"gen-{_next_number(index_dir):06d}"
     tmp = index_dir / f"tmp-{name}-{os.getpid()}"
     tmp.mkdir()
+    try:
+        count, dates = _fill(tmp, old, *old_parts, plan, report, progress)
+        meta = {
+            "package_version": __version__,
+            **compatibility(),
+            "sources": sources,
+            "papers": count,
+            "days": len(plan.manifest),
+            "first_date": dates[0] if dates else None,
+            "last_date": dates[-1] if dates else None,
+            "written": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        }
+        _write_json(tmp / MANIFEST, {"files": plan.manifest})
+        _write_json(tmp / META, meta)
+        _fsync_tree(tmp)
+        os.rename(tmp, index_dir / name)
+    except BaseException:
+        # Also on SIGTERM/Ctrl-C; whatever this leaves, the next writer removes.
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    _publish(index_dir, name)
+    report.generation = name
+    report.papers = meta["papers"]
+    report.published = True
+
+
+def _fill(tmp: Path, old, old_files: dict, old_lexicon: dict, plan: _Plan, report, progress) -> tuple[int, list[str]]:
+    """Apply the plan to a copy of the old generation in ``tmp``; returns papers and dates."""
     if old is not None:
-        for item in old.path.iterdir():
-            if item.suffix != ".json" and "LOCK" not in item.name:
-                os.link(item, tmp / item.name)
+        _share_files(old.path, tmp)
         ix = whoosh_index.open_dir(str(tmp))
-        lex = lexicon.Lexicon.from_json(old.lexicon())
+        lex = lexicon.Lexicon.from_json(old_lexicon)
     else:
         ix = whoosh_index.create_in(str(tmp), schema())
         lex = lexicon.Lexicon()
 
-    # Which papers change: every paper of a touched day-file, before and after.
-    old_files = old.manifest()["files"] if old else {}
-    affected: set[str] = set()
-    for key in plan.touched:
-        affected.update(old_files.get(key, {}).get("papers", ()))
-        affected.update(plan.manifest.get(key, {}).get("papers", ()))
     owners: dict[str, list[str]] = {}
     for key, entry in plan.manifest.items():
         for arxiv_id in entry["papers"]:
             owners.setdefault(arxiv_id, []).append(key)
-
-    # A paper also listed in an unchanged day-file needs that file's copy too.
-    for arxiv_id in affected:
+    # Which papers may change: every paper of a touched day-file, before and after.
+    affected: set[str] = set()
+    for key in plan.touched:
+        affected.update(old_files.get(key, {}).get("papers", ()))
+        affected.update(plan.manifest.get(key, {}).get("papers", ()))
+    # A paper also listed in an unchanged day-file needs that file's copy too; a paper listed
+    # in a day-file that cannot be read now keeps its indexed version until the file is fixed.
+    unknown = set(plan.skipped)
+    for arxiv_id in sorted(affected):
         for key in owners.get(arxiv_id, ()):
-            if key not in plan.papers:
+            if key not in plan.papers and key not in unknown:
                 try:
                     plan.papers[key] = read_dayfile(key)
                 except SearchError as exc:
                     report.skipped.append(exc)
-                    plan.papers[key] = []
+                    unknown.add(key)
+    affected = {a for a in affected if unknown.isdisjoint(owners.get(a, ()))}
+    # Merged in file order, as a rebuild does, so ties between copies resolve the same way.
     new_papers = merge_papers(
-        p for key in plan.papers for p in plan.papers[key] if p.arxiv_id in affected
+        p for key in sorted(plan.papers, key=Path) for p in plan.papers[key] if p.arxiv_id in affected
     )
 
     writer = ix.writer(limitmb=256)
     try:
-        existing: set[str] = set()
-        if old is not None:
-            with ix.searcher() as searcher:
-                for arxiv_id in affected:
-                    stored = searcher.document(arxiv_id=arxiv_id)
-                    if stored is not None:
-                        existing.add(arxiv_id)
-                        lex.remove(stored.get("lex") or {})
-                        writer.delete_by_term("arxiv_id", arxiv_id)
-        report.removed = len(existing - set(new_papers))
-        report.updated = len(existing & set(new_papers))
-        report.added = len(set(new_papers) - existing)
-        _add_papers(writer, list(new_papers.values()), owners, lex, progress)
+        with ix.searcher() as searcher:
+            stored = {a: doc for a in affected if (doc := searcher.document(arxiv_id=a)) is not None}
+        fresh = [
+            p for a, p in new_papers.items()
+            if a not in stored or _stored_fields(p, owners) != {k: stored[a].get(k) for k in _COMPARED}
+        ]
+        replaced = {p.arxiv_id for p in fresh} & set(stored)
+        for arxiv_id in sorted(replaced | (set(stored) - set(new_papers))):
+            lex.remove(stored[arxiv_id].get("lex") or {})
+            writer.delete_by_term("arxiv_id", arxiv_id)
+        report.removed = len(set(stored) - set(new_papers))
+        report.updated = len(replaced)
+        report.added = len(fresh) - len(replaced)
+        _add_papers(writer, fresh, owners, lex, progress)
         writer.commit(optimize=old is None)
     except BaseException:
         writer.cancel()
         raise
 
     with ix.searcher() as searcher:
+        reader = searcher.reader()
         count = searcher.doc_count()
-        dates = sorted(searcher.lexicon("date"))
-    meta = {
-        "package_version": __version__,
-        **compatibility(),
-        "sources": sources,
-        "papers": count,
-        "days": len(plan.manifest),
-        "first_date": dates[0].decode() if dates else None,
-        "last_date": dates[-1].decode() if dates else None,
-        "written": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-    }
+        # The term list still holds the dates of deleted documents; the column, per live doc, not.
+        column = reader.column_reader("date")
+        dates = sorted({column[docnum] for docnum in reader.all_doc_ids()})
     _write_json(tmp / LEXICON, lex.to_json())
-    _write_json(tmp / MANIFEST, {"files": plan.manifest})
-    _write_json(tmp / META, meta)
-    _fsync_tree(tmp)
-    os.rename(tmp, index_dir / name)
-    _publish(index_dir, name)
-    report.generation = name
-    report.papers = count
-    _remove_old_generations(index_dir, name)
+    return count, dates
+
+
+#: A paper whose stored fields are unchanged is not re-indexed, so these must cover every input
+#: of a document (the analyzer itself is pinned by the compatibility check).
+_COMPARED = ("title", "summary", "authors", "date", "votes", "url", "sources")
+
+
+def _stored_fields(paper: Paper, owners: dict) -> dict:
+    """The stored fields of a paper's document, except the analyzed ``lex``."""
+    return {
+        "title": paper.title,
+        "summary": paper.summary,
+        "authors": "\n".join(paper.authors),
+        "date": paper.date,
+        # Papers without a vote count are stored as -1: NUMERIC columns cannot hold None.
+        "votes": -1 if paper.votes is None else paper.votes,
+        "url": paper.url,
+        "sources": sorted(owners.get(paper.arxiv_id, [paper.source])),
+    }
 
 
 def _add_papers(writer, papers: list[Paper], owners, lex, progress) -> None:
@@ -430,26 +537,38 @@ def _add_papers(writer, papers: list[Paper], owners, lex, progress) -> None:
         summary_terms = next(analyzed)
         doc_lex = lexicon.mine((paper.summary, summary_terms), (paper.title, title_terms))
         lex.add(doc_lex)
+        fields = _stored_fields(paper, owners)
         writer.add_document(
             arxiv_id=paper.arxiv_id,
             title=analysis.Analyzed(paper.title, title_terms),
-            _stored_title=paper.title,
+            _stored_title=fields.pop("title"),
             summary=analysis.Analyzed(paper.summary, summary_terms),
-            _stored_summary=paper.summary,
-            authors="\n".join(paper.authors),
-            date=paper.date,
-            votes=-1 if paper.votes is None else paper.votes,
-            url=paper.url,
-            sources=sorted(owners.get(paper.arxiv_id, [paper.source])),
+            _stored_summary=fields.pop("summary"),
+            grams=paper.title + "\n" + paper.summary,
             lex=doc_lex,
+            **fields,
         )
         if progress is not None:
             progress(done, total)
 
 
+def _share_files(src: Path, dst: Path) -> None:
+    """Hard-link the Whoosh files of a published generation (copy where links are impossible)."""
+    for item in src.iterdir():
+        if item.suffix == ".json" or "LOCK" in item.name or not item.is_file():
+            continue
+        try:
+            os.link(item, dst / item.name)
+        except OSError:
+            shutil.copy2(item, dst / item.name)
+
+
+def _number(path: Path) -> int | None:
+    return int(path.name[4:]) if path.name.startswith("gen-") and path.name[4:].isdigit() else None
+
+
 def _next_number(index_dir: Path) -> int:
-    numbers = [int(p.name[4:]) for p in index_dir.glob("gen-*") if p.name[4:].isdigit()]
-    return max(numbers, default=0) + 1
+    return max((n for p in index_dir.iterdir() if (n := _number(p)) is not None), default=0) + 1
 
 
 def _publish(index_dir: Path, name: str) -> None:
@@ -463,16 +582,29 @@ def _publish(index_dir: Path, name: str) -> None:
 
 
 def _remove_debris(index_dir: Path) -> None:
-    """Remove what a killed writer left behind (only called while holding the lock)."""
+    """Remove what a killed writer left behind (only called while holding the lock).
+
+    That is its ``tmp-*`` directory, a ``CURRENT.tmp-*`` file, and a generation it renamed
+    into place but was killed before publishing (numbered above the published one). Without a
+    valid ``CURRENT`` no generation is removed here: they may still tell which sources to use.
+    """
+    name = current_name(index_dir)
+    published = _number(index_dir / name) if name else None
     for item in index_dir.iterdir():
-        if item.name.startswith("tmp-") or item.name.startswith(f"{CURRENT}.tmp"):
-            shutil.rmtree(item, ignore_errors=True) if item.is_dir() else item.unlink(missing_ok=True)
+        number = _number(item)
+        unpublished = number is not None and published is not None and number > published
+        if item.name.startswith(("tmp-", f"{CURRENT}.tmp")) or unpublished:
+            if item.is_dir():
+                shutil.rmtree(item, ignore_errors=True)
+            else:
+                item.unlink(missing_ok=True)
 
 
-def _remove_old_generations(index_dir: Path, current: str) -> None:
-    gens = sorted(p for p in index_dir.glob("gen-*") if p.is_dir() and p.name != current)
-    for old in gens[: max(0, len(gens) - KEEP_OLD)]:
-        shutil.rmtree(old, ignore_errors=True)
+def _remove_old_generations(index_dir: Path, keep: set[str | None]) -> None:
+    """Remove every generation but the new one and the one published before it."""
+    for path in index_dir.iterdir():
+        if _number(path) is not None and path.name not in keep and path.is_dir():
+            shutil.rmtree(path, ignore_errors=True)
 
 
 def _fsync_tree(path: Path) -> None:
@@ -493,7 +625,7 @@ def _fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
-def _read_json(path: Path) -> dict:
+def _read_json(path: Path):
     with open(path, encoding="utf-8") as fh:
         return json.load(fh)
 

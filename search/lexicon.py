@@ -202,7 +202,8 @@ class Lexicon:
         splits: dict[str, tuple[str, str]] = {}
         best: dict[str, int] = {}
         for (compound, a, b), n in self.splits.items():
-            if n >= MIN_SPLIT_COUNT and n > best.get(compound, 0):
+            # One-syllable parts are mostly Kiwi guessing at an unknown word (모달 → 모 + 달).
+            if n >= MIN_SPLIT_COUNT and min(len(a), len(b)) >= 2 and n > best.get(compound, 0):
                 splits[compound] = (a, b)
                 best[compound] = n
         for table in (ko_to_en, en_to_ko):

@@ -31,15 +31,20 @@ from .analysis import Term
 from .errors import IndexMissingError, NotFoundError, QueryError
 
 #: Default blend weight of votes, chosen with benchmarks/relevance (see README).
-VOTE_WEIGHT = 0.05
+VOTE_WEIGHT = 0.02
 TITLE_BOOST = 2.0
 AUTHORS_BOOST = 1.0
-DERIVED_BOOST = 0.5      # compounds, joined model names, compound parts
+DERIVED_BOOST = 0.3      # compounds, joined model names, compound parts
 ALIAS_BOOST = 0.5        # learned Korean ↔ English aliases, times their confidence
-PROXIMITY_BOOST = 1.0    # neighbouring query words found near each other
+PROXIMITY_BOOST = 0.3    # neighbouring query words found near each other
+BIGRAM_BOOST = 2.0       # the Hangul bigram view of the same words
+NAME_BOOST = 2.0         # neighbouring query words found as one author's name
 MAX_QUERY_TERMS = 48
 MAX_ALIASES = 2
 MAX_SUGGEST_LENGTH = 40
+RARE_WORD = 3             # a query word in fewer papers than this is spell-checked
+SUGGEST_MIN_DF = 5
+SUGGEST_RATIO = 10        # ... and replaced by a close word in this many times more papers
 SORTS = ("relevance", "votes", "date")
 MARK = ("**", "**")       # how snippets mark matched words (the CLI colours them on a terminal)
 
@@ -213,6 +218,30 @@ def _item_terms(item: _Item) -> list[Term]:
     return analysis.analyze(item.text)
 
 
+def _content_bigrams(text: str, primary: list[Term]) -> tuple[set[str], set[str]]:
+    """Hangul bigrams of the query's content words, and those across a space between two.
+
+    Only the Hangul nouns and stems count, so particles and endings (``LLM을``, ``평가했다``)
+    ask for nothing. A bigram across a space between two content words counts half, so
+    "음성 합성" also asks, softly, for the "성합" of "음성합성", whichever way papers spaced it.
+    """
+    spans: list[list[int]] = []
+    for t in primary:
+        if t.kind not in ("noun", "verb") or not lexicon.is_hangul(text[t.start : t.end]):
+            continue
+        if spans and spans[-1][1] == t.start:
+            spans[-1][1] = t.end
+        else:
+            spans.append([t.start, t.end])
+    grams: set[str] = set()
+    joined: set[str] = set()
+    for i, (start, end) in enumerate(spans):
+        grams.update(analysis.hangul_bigrams(text[start:end]))
+        if i and not text[spans[i - 1][1] : start].strip():
+            joined.add(text[spans[i - 1][1] - 1] + text[start])
+    return grams, joined - grams
+
+
 def _slop(primary: list[Term]) -> int:
     """Phrase slop that tolerates the gaps left by dropped stopwords (and one more word)."""
     gaps = [b.pos - a.pos - 1 for a, b in zip(primary, primary[1:])]
@@ -255,22 +284,43 @@ class _Builder:
             self.must.append(self._phrase([t.text for t in primary], fields, slop=_slop(primary)))
             return
         self.primary.append((item, primary))
-        seen: set[str] = set()
-        for t in terms:
-            if t.text in seen:
-                continue
-            seen.add(t.text)
-            self.should.append(_term_query(t.text, fields, 1.0 if t.primary else DERIVED_BOOST))
-        for t in primary:
-            split = self.tables.splits.get(t.text)
-            if split:
-                for part in split:
-                    if part not in seen:
-                        seen.add(part)
-                        self.highlight.add(part)
-                        self.should.append(_term_query(part, fields, DERIVED_BOOST))
+        weights = self._weights(terms)
+        seen = set(weights)
+        self.highlight.update(weights)
+        for text, weight in weights.items():
+            self.should.append(_term_query(text, fields, weight))
+        grams, joined = _content_bigrams(analysis.clean(item.text), primary)
+        if grams and BIGRAM_BOOST:
+            self.should.append(Q.Or([Q.Term("grams", g, boost=BIGRAM_BOOST) for g in sorted(grams)]
+                                    + [Q.Term("grams", g, boost=BIGRAM_BOOST / 2) for g in sorted(joined)]))
         self._proximity(primary)
         self._aliases(primary, seen)
+
+    def _weights(self, terms: list[Term]) -> dict[str, float]:
+        """Query weight per term, the same however the user spaced a Korean compound.
+
+        Kiwi splits ``멀티 모달 벤치마크`` into four nouns but keeps ``멀티모달 벤치마크`` as two,
+        and the analyzer adds neighbour joins either way. A join that the corpus shows as a real
+        compound (Kiwi split it inside one word there) counts as a full term and its parts as
+        derived ones, and a whole compound brings its parts along as derived terms, so both
+        spellings end up with the same weighted terms.
+        """
+        weights: dict[str, float] = {}
+        demoted: set[str] = set()
+        splits = self.tables.splits
+        for t in terms:
+            weight = 1.0 if t.primary else DERIVED_BOOST
+            if not t.primary and t.kind == "noun" and t.text in splits:
+                weight = 1.0
+                demoted.update(splits[t.text])
+            elif not t.primary and t.kind == "noun":
+                continue  # a mere neighbour join: proximity clauses reward that, less noisily
+            elif t.primary and t.kind == "noun" and t.text in splits:
+                demoted.update(splits[t.text])
+            weights[t.text] = max(weights.get(t.text, 0.0), weight)
+        for part in demoted:
+            weights[part] = DERIVED_BOOST
+        return weights
 
     def _phrase(self, words: list[str], fields, slop: int, boost: float = 1.0):
         if len(words) == 1:
@@ -283,12 +333,10 @@ class _Builder:
             if b.pos != a.pos + 1 or a.text == b.text:
                 continue
             both_latin = lexicon.is_latin(a.text) and lexicon.is_latin(b.text)
-            if lexicon.is_hangul(a.text) and lexicon.is_hangul(b.text):
-                continue  # the analyzer's joined compound already rewards adjacency
-            fields = [("title", TITLE_BOOST), ("summary", 1.0)]
+            fields = [("title", TITLE_BOOST * PROXIMITY_BOOST), ("summary", PROXIMITY_BOOST)]
             if both_latin:
-                fields.append(("authors", AUTHORS_BOOST * 2))
-            self.should.append(self._phrase([a.text, b.text], fields, slop=2, boost=PROXIMITY_BOOST))
+                fields.append(("authors", AUTHORS_BOOST * NAME_BOOST))
+            self.should.append(self._phrase([a.text, b.text], fields, slop=2))
 
     def _aliases(self, primary: list[Term], seen: set[str]) -> None:
         """Add learned Korean ↔ English aliases of the query's words as weighted expansions."""
@@ -435,21 +483,23 @@ def search(
     weight = VOTE_WEIGHT if vote_weight is None else float(vote_weight)
     searcher = opened.searcher
     searcher.weighting = _Weighting(opened.votes, weight)
-    results = searcher.search(whoosh_q, limit=limit if sort == "relevance" else None, filter=filter_q)
+    # limit=None: with a limit Whoosh may prune documents that cannot reach the top, and the
+    # total it reports is then an undercount; scoring every match keeps `total` exact.
+    results = searcher.search(whoosh_q, limit=None, filter=filter_q)
     top = [(score, docnum) for score, docnum in results.top_n]
-    if sort != "relevance":
+    if sort == "relevance":
+        top = top[:limit]
+    else:
         # Sorted by votes or date, ties by relevance; scores stay the relevance scores.
         column = opened.votes if sort == "votes" else opened.dates()
         top.sort(key=lambda sd: (column[sd[1]], sd[0]), reverse=True)
         top = top[:limit]
     pattern = _term_pattern(builder.highlight)
     hits = [_hit(searcher.stored_fields(docnum), score, pattern) for score, docnum in top]
-    total = len(results)
-    out = SearchResults(hits, total=total)
+    out = SearchResults(hits, total=len(results.top_n))
     if builder.truncated:
         out.notice = f"the query was long; only its first {MAX_QUERY_TERMS} terms were used"
-    if total < 3:
-        out.suggestion = _suggest(opened, builder, query)
+    out.suggestion = _suggest(opened, builder, query)
     return out
 
 
@@ -481,30 +531,58 @@ def get_paper(arxiv_id: str, index_dir=None) -> dict:
     return data
 
 
+def _words(item: _Item, primary: list[Term]) -> list[tuple[str, str]]:
+    """(index word, surface text) pairs to spell-check: Latin terms and whole Hangul words.
+
+    A misspelt Korean word falls apart into odd pieces under Kiwi, so Hangul is checked as the
+    content part of each written word (``트랜스포먼`` of ``트랜스포먼을``), not piece by piece.
+    """
+    text = analysis.clean(item.text)
+    words: list[tuple[str, str]] = []
+    span: list[int] | None = None
+    for t in primary + [None]:
+        if t is not None and t.kind in ("noun", "verb") and lexicon.is_hangul(text[t.start : t.end]):
+            if span is not None and span[1] == t.start:
+                span[1] = t.end
+                continue
+        if span is not None:
+            words.append((text[span[0] : span[1]],) * 2)
+            span = None
+        if t is None:
+            break
+        if t.kind in ("noun", "verb") and lexicon.is_hangul(text[t.start : t.end]):
+            span = [t.start, t.end]
+        elif t.kind == "latin" and t.text.isalpha():
+            words.append((t.text, text[t.start : t.end]))
+    return words
+
+
 def _suggest(opened: _Opened, builder: _Builder, query: str) -> str | None:
-    """A corrected query: each rare query word replaced by the closest common index term."""
-    reader = opened.searcher.reader()
+    """A corrected query: each rare query word replaced by a much more common close index term."""
+    searcher = opened.searcher
+    reader = searcher.reader()
+
+    def df(word: str) -> int:
+        return reader.doc_frequency("title", word) + reader.doc_frequency("summary", word)
+
     new = query
-    changed = False
-    for item, terms in builder.primary:
-        for t in terms:
-            if len(t.text) > MAX_SUGGEST_LENGTH:
+    for item, primary in builder.primary:
+        for word, surface in _words(item, primary):
+            if len(word) > MAX_SUGGEST_LENGTH or len(word) < 3:
                 continue
-            df = sum(reader.doc_frequency(f, t.text) for f in ("title", "summary"))
-            if df > 0:
+            seen = df(word)
+            if seen >= RARE_WORD:
                 continue
-            best = None
+            maxdist = 1 if lexicon.is_hangul(word) or len(word) <= 5 else 2
+            candidates = set()
             for f in ("summary", "title"):
-                found = opened.searcher.corrector(f).suggest(t.text, limit=1, maxdist=2 if len(t.text) > 4 else 1)
-                if found:
-                    best = found[0]
-                    break
-            if best and best != t.text:
-                surface = item.text[t.start : t.end]
+                candidates.update(searcher.corrector(f).suggest(word, limit=5, maxdist=maxdist))
+            scored = sorted(((df(c), c) for c in candidates if c != word), reverse=True)
+            if scored and scored[0][0] >= max(SUGGEST_MIN_DF, SUGGEST_RATIO * (seen + 1)):
+                best = scored[0][1]
                 if surface and surface in new:
                     new = new.replace(surface, best, 1)
-                    changed = True
-    return new if changed else None
+    return new if new != query else None
 
 
 def suggest(query: str, index_dir=None) -> str | None:

@@ -70,7 +70,7 @@ def test_search_prints_ranked_results_with_snippets(seeds_index):
         "    최근 프리트레인된 대형 언어 모델(LLMs)의 성공과 **멀티모달** 언어 모델(MLMs)의 발전에 이어 "
         "Vision-Language-Action(VLA) 모델 개발이 활발히 진행되고 있습니다.\n"
     )
-    assert result.stderr == "2 of 27 matching papers\n"
+    assert result.stderr == "2 of 31 matching papers\n"
     assert "\x1b[" not in result.output
 
 
