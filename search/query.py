@@ -17,6 +17,7 @@ relevance but cannot lift a weak match over a strong one.
 from __future__ import annotations
 
 import math
+import os
 import re
 import sys
 from dataclasses import asdict, dataclass
@@ -40,6 +41,7 @@ PROXIMITY_BOOST = 0.3    # neighbouring query words found near each other
 BIGRAM_BOOST = 2.0       # the Hangul bigram view of the same words
 NAME_BOOST = 2.0         # neighbouring query words found as one author's name
 MAX_QUERY_TERMS = 48
+BUILD_WAIT = 300.0         # seconds a first search waits for another process building the seeds index
 MAX_ALIASES = 2
 MAX_SUGGEST_LENGTH = 40
 RARE_WORD = 3             # a query word in fewer papers than this is spell-checked
@@ -100,6 +102,7 @@ class _Opened:
     generation: index.Generation
     searcher: object
     votes: list[int]
+    stamp: tuple[int, int] | None
     tables: lexicon.Tables | None = None
     _dates: list[str] | None = None
 
@@ -120,24 +123,39 @@ _opened: dict[Path, _Opened] = {}
 
 
 def _open(index_dir, build_if_missing: bool = True) -> _Opened:
-    """The searcher for the published generation, reopened when a newer one is published."""
+    """The searcher for the published generation, reopened when a newer one is published.
+
+    Publishing replaces the ``CURRENT`` file, so its inode and mtime identify the generation
+    even when an index folder is deleted and rebuilt under the same generation names; one
+    ``stat`` per search is the whole cost of noticing an update.
+    """
     path = index.resolve_dir(index_dir)
-    name = index.current_name(path)
-    if name is None and build_if_missing:
+    stamp = _stamp(path)
+    if stamp is None and build_if_missing:
         print(f"papers: no index at {path} yet; building one from the bundled seeds…", file=sys.stderr)
-        index.build_index(None, path)
-        name = index.current_name(path)
+        # Not a rebuild: a process that loses the race waits for the winner, then finds the
+        # seeds already indexed and has nothing to do.
+        index.update_index(path, wait=BUILD_WAIT)
+        stamp = _stamp(path)
     cached = _opened.get(path)
-    if cached is not None and cached.generation.name == name:
+    if cached is not None and cached.stamp == stamp:
         return cached
     generation = index.open_generation(path)
     searcher = generation.ix.searcher()
     votes = list(searcher.reader().column_reader("votes"))
-    opened = _Opened(generation, searcher, votes)
+    opened = _Opened(generation, searcher, votes, stamp)
     if cached is not None:
         cached.searcher.close()
     _opened[path] = opened
     return opened
+
+
+def _stamp(path: Path) -> tuple[int, int] | None:
+    try:
+        st = os.stat(path / index.CURRENT)
+    except FileNotFoundError:
+        return None
+    return st.st_ino, st.st_mtime_ns
 
 
 # -- parsing the user's string -------------------------------------------------------------------
