@@ -54,13 +54,15 @@ from .errors import DayFileError, IndexLockedError, IndexMissingError, IndexVers
 from .parse import Paper, find_dayfiles, merge_papers, read_dayfile
 
 #: Bumped whenever the fields or what is stored in them change.
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 CURRENT = "CURRENT"
 LOCK = ".lock"
 META = "meta.json"
 MANIFEST = "manifest.json"
 LEXICON = "lexicon.json"
+#: The thresholded alias and split tables derived from the lexicon: all a search needs, small.
+TABLES = "tables.json"
 
 
 def schema() -> Schema:
@@ -143,6 +145,9 @@ class Generation:
 
     def lexicon(self) -> dict:
         return _read_part(self.path, LEXICON)
+
+    def tables(self) -> lexicon.Tables:
+        return lexicon.Tables.from_json(_read_part(self.path, TABLES))
 
 
 def current_name(index_dir: Path) -> str | None:
@@ -505,6 +510,7 @@ def _fill(tmp: Path, old, old_files: dict, old_lexicon: dict, plan: _Plan, repor
         column = reader.column_reader("date")
         dates = sorted({column[docnum] for docnum in reader.all_doc_ids()})
     _write_json(tmp / LEXICON, lex.to_json())
+    _write_json(tmp / TABLES, lex.tables().to_json())
     return count, dates
 
 
@@ -661,7 +667,7 @@ def stats(index_dir=None) -> dict:
 def aliases(word: str, index_dir=None) -> list[dict]:
     """The learned Korean ↔ English aliases of ``word`` (see :mod:`search.lexicon`)."""
     gen = open_generation(index_dir)
-    tables = lexicon.Lexicon.from_json(gen.lexicon()).tables()
+    tables = gen.tables()
     return [
         {"alias": a.text, "language": lang, "documents": a.count, "confidence": round(a.confidence, 3)}
         for lang, a in tables.lookup(word)

@@ -227,6 +227,21 @@ class Tables:
     en_to_ko: dict[str, list[Alias]]
     splits: dict[str, tuple[str, str]]
 
+    def to_json(self) -> dict:
+        def rows(table):
+            return {k: [[a.text, a.count, round(a.confidence, 4)] for a in v] for k, v in table.items()}
+
+        return {"ko_to_en": rows(self.ko_to_en), "en_to_ko": rows(self.en_to_ko),
+                "splits": {k: list(v) for k, v in self.splits.items()}}
+
+    @classmethod
+    def from_json(cls, data: dict) -> "Tables":
+        def table(rows):
+            return {k: [Alias(*row) for row in v] for k, v in rows.items()}
+
+        return cls(table(data.get("ko_to_en", {})), table(data.get("en_to_ko", {})),
+                   {k: tuple(v) for k, v in data.get("splits", {}).items()})
+
     def lookup(self, word: str) -> list[tuple[str, Alias]]:
         """Aliases of a word or phrase in either direction, for `papers aliases`."""
         from .analysis import analyze

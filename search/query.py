@@ -115,7 +115,7 @@ class _Opened:
 
     def lexicon_tables(self) -> lexicon.Tables:
         if self.tables is None:
-            self.tables = lexicon.Lexicon.from_json(self.generation.lexicon()).tables()
+            self.tables = self.generation.tables()
         return self.tables
 
 
