@@ -16,11 +16,13 @@ relevance but cannot lift a weak match over a strong one.
 
 from __future__ import annotations
 
+import heapq
 import math
 import os
 import re
 import sys
-from dataclasses import asdict, dataclass
+from collections import OrderedDict
+from dataclasses import asdict, dataclass, field
 from datetime import date as Date
 from pathlib import Path
 
@@ -41,11 +43,15 @@ PROXIMITY_BOOST = 0.3    # neighbouring query words found near each other
 BIGRAM_BOOST = 2.0       # the Hangul bigram view of the same words
 NAME_BOOST = 2.0         # neighbouring query words found as one author's name
 MAX_QUERY_TERMS = 48
+POSTINGS_CACHE = 512       # decoded posting lists kept per open index
+BM25_B, BM25_K1 = 0.75, 1.2
+NEAR_SLOP = 3              # how far apart two neighbouring query words may stand to count as near
 BUILD_WAIT = 300.0         # seconds a first search waits for another process building the seeds index
 MAX_ALIASES = 2
 MAX_SUGGEST_LENGTH = 40
 RARE_WORD = 3             # a query word in fewer papers than this is spell-checked
 SUGGEST_MIN_DF = 5
+FEW_RESULTS = 5
 SUGGEST_RATIO = 10        # ... and replaced by a close word in this many times more papers
 SORTS = ("relevance", "votes", "date")
 MARK = ("**", "**")       # how snippets mark matched words (the CLI colours them on a terminal)
@@ -82,21 +88,6 @@ class SearchResults(list):
 # -- opening the index, once per generation ------------------------------------------------------
 
 
-class _Weighting(scoring.BM25F):
-    """BM25F with the vote blend applied to each document's final score."""
-
-    use_final = True
-
-    def __init__(self, votes: list[int], vote_weight: float) -> None:
-        super().__init__()
-        self.votes = votes
-        self.vote_weight = vote_weight
-
-    def final(self, searcher, docnum, score):
-        v = self.votes[docnum]
-        return score * (1.0 + self.vote_weight * math.log1p(v if v > 0 else 0))
-
-
 @dataclass
 class _Opened:
     generation: index.Generation
@@ -105,6 +96,45 @@ class _Opened:
     stamp: tuple[int, int] | None
     tables: lexicon.Tables | None = None
     _dates: list[str] | None = None
+    _lengths: dict = field(default_factory=dict)
+    _postings: OrderedDict = field(default_factory=OrderedDict)
+    _deleted: set[int] | None = None
+
+    def lengths(self, fieldname: str) -> list[int]:
+        """Every document's length in ``fieldname`` (Whoosh's stored, quantized lengths)."""
+        if fieldname not in self._lengths:
+            reader = self.searcher.reader()
+            self._lengths[fieldname] = [
+                reader.doc_field_length(n, fieldname, 0) for n in range(reader.doc_count_all())
+            ]
+        return self._lengths[fieldname]
+
+    def deleted(self) -> set[int]:
+        if self._deleted is None:
+            reader = self.searcher.reader()
+            self._deleted = {n for n in range(reader.doc_count_all()) if reader.is_deleted(n)}
+        return self._deleted
+
+    def postings(self, fieldname: str, text: str, kind: str = "weight") -> tuple[list[int], list]:
+        """(docnums, term frequencies or positions) of one term, decoded once, kept in an LRU."""
+        key = (fieldname, text, kind)
+        cached = self._postings.get(key)
+        if cached is not None:
+            self._postings.move_to_end(key)
+            return cached
+        ids: list[int] = []
+        weights: list[float] = []
+        reader = self.searcher.reader()
+        for leaf, offset in reader.leaf_readers():
+            if (fieldname, text) not in leaf:
+                continue
+            for docnum, weight in leaf.postings(fieldname, text).items_as(kind):
+                ids.append(docnum + offset)
+                weights.append(weight)
+        self._postings[key] = (ids, weights)
+        if len(self._postings) > POSTINGS_CACHE:
+            self._postings.popitem(last=False)
+        return ids, weights
 
     def dates(self) -> list[str]:
         if self._dates is None:
@@ -271,7 +301,9 @@ class _Builder:
 
     def __init__(self, tables: lexicon.Tables) -> None:
         self.tables = tables
-        self.should: list = []
+        self.terms: list[tuple[str, str, float]] = []  # (field, term, boost): OR-ed, BM25-scored
+        self.should: list = []     # Whoosh queries (phrases) that add to the score
+        self.near: list[tuple[str, str, str, float]] = []  # (field, a, b, boost): a then b, close
         self.must: list = []
         self.must_not: list = []
         self.highlight: set[str] = set()
@@ -292,6 +324,9 @@ class _Builder:
         if item.mode == "not":
             self.must_not.append(Q.Or([_term_query(t.text, fields) for t in primary]))
             return
+        if item.mode == "must" or item.kind == "phrase" or item.field is not None:
+            for t in primary:
+                self._add_terms(t.text, fields, 1.0)
         self.highlight.update(t.text for t in terms)
         if item.kind == "phrase":
             self.must.append(self._phrase([t.text for t in primary], fields, slop=_slop(primary)))
@@ -306,13 +341,21 @@ class _Builder:
         seen = set(weights)
         self.highlight.update(weights)
         for text, weight in weights.items():
-            self.should.append(_term_query(text, fields, weight))
+            self._add_terms(text, fields, weight)
         grams, joined = _content_bigrams(analysis.clean(item.text), primary)
-        if grams and BIGRAM_BOOST:
-            self.should.append(Q.Or([Q.Term("grams", g, boost=BIGRAM_BOOST) for g in sorted(grams)]
-                                    + [Q.Term("grams", g, boost=BIGRAM_BOOST / 2) for g in sorted(joined)]))
+        for g in sorted(grams):
+            self.terms.append(("grams", g, BIGRAM_BOOST))
+        for g in sorted(joined):
+            self.terms.append(("grams", g, BIGRAM_BOOST / 2))
         self._proximity(primary)
         self._aliases(primary, seen)
+
+    def _add_terms(self, text: str, fields, weight: float) -> None:
+        for field, boost in fields:
+            # Author names are Latin: a Hangul term never needs the authors field.
+            if field == "authors" and lexicon.is_hangul(text):
+                continue
+            self.terms.append((field, text, boost * weight))
 
     def _weights(self, terms: list[Term]) -> dict[str, float]:
         """Query weight per term, the same however the user spaced a Korean compound.
@@ -354,7 +397,8 @@ class _Builder:
             fields = [("title", TITLE_BOOST * PROXIMITY_BOOST), ("summary", PROXIMITY_BOOST)]
             if both_latin:
                 fields.append(("authors", AUTHORS_BOOST * NAME_BOOST))
-            self.should.append(self._phrase([a.text, b.text], fields, slop=2))
+            for fieldname, boost in fields:
+                self.near.append((fieldname, a.text, b.text, boost))
 
     def _aliases(self, primary: list[Term], seen: set[str]) -> None:
         """Add learned Korean ↔ English aliases of the query's words as weighted expansions."""
@@ -379,20 +423,13 @@ class _Builder:
                     seen.add(key)
                     self.highlight.update(parts)
                     boost = ALIAS_BOOST * alias.confidence
-                    self.should.append(self._phrase(parts, fields, slop=1, boost=boost))
+                    if len(parts) == 1:
+                        self._add_terms(parts[0], fields, boost)
+                    else:
+                        self.should.append(self._phrase(parts, fields, slop=1, boost=boost))
 
-    def query(self):
-        if not self.should and not self.must:
-            return None
-        if self.must:
-            scored = Q.And(self.must)
-            if self.should:
-                scored = Q.AndMaybe(scored, Q.Or(self.should))
-        else:
-            scored = Q.Or(self.should)
-        if self.must_not:
-            scored = Q.AndNot(scored, Q.Or(self.must_not))
-        return scored
+    def empty(self) -> bool:
+        return not (self.terms or self.should or self.must)
 
 
 # -- filters ---------------------------------------------------------------------------------------
@@ -494,31 +531,115 @@ def search(
     builder = _Builder(opened.lexicon_tables())
     for item in parse_query(query):
         builder.add(item)
-    whoosh_q = builder.query()
-    if whoosh_q is None:
+    if builder.empty():
         note = "the query has no searchable words (particles, punctuation and symbols are not indexed)"
         return SearchResults(notice=note)
     weight = VOTE_WEIGHT if vote_weight is None else float(vote_weight)
-    searcher = opened.searcher
-    searcher.weighting = _Weighting(opened.votes, weight)
-    # limit=None: with a limit Whoosh may prune documents that cannot reach the top, and the
-    # total it reports is then an undercount; scoring every match keeps `total` exact.
-    results = searcher.search(whoosh_q, limit=None, filter=filter_q)
-    top = [(score, docnum) for score, docnum in results.top_n]
+    scores = _evaluate(opened, builder, filter_q)
+    votes = opened.votes
+    for docnum, score in scores.items():
+        v = votes[docnum]
+        scores[docnum] = score * (1.0 + weight * math.log1p(v if v > 0 else 0))
     if sort == "relevance":
-        top = top[:limit]
+        top = heapq.nlargest(limit, ((score, -d) for d, score in scores.items()))
+        top = [(score, -neg) for score, neg in top]
     else:
         # Sorted by votes or date, ties by relevance; scores stay the relevance scores.
-        column = opened.votes if sort == "votes" else opened.dates()
-        top.sort(key=lambda sd: (column[sd[1]], sd[0]), reverse=True)
-        top = top[:limit]
+        column = votes if sort == "votes" else opened.dates()
+        top = heapq.nlargest(limit, ((column[d], score, -d) for d, score in scores.items()))
+        top = [(score, -neg) for _, score, neg in top]
+    searcher = opened.searcher
     pattern = _term_pattern(builder.highlight)
     hits = [_hit(searcher.stored_fields(docnum), score, pattern) for score, docnum in top]
-    out = SearchResults(hits, total=len(results.top_n))
+    out = SearchResults(hits, total=len(scores))
     if builder.truncated:
         out.notice = f"the query was long; only its first {MAX_QUERY_TERMS} terms were used"
-    out.suggestion = _suggest(opened, builder, query)
+    out.suggestion = _suggest(opened, builder, query, len(scores))
     return out
+
+
+def _evaluate(opened: _Opened, builder: _Builder, filter_q) -> dict[int, float]:
+    """Score every matching paper: docnum → BM25F score (before the vote blend).
+
+    Plain OR-ed terms, which are most of any query, are scored term-at-a-time from decoded
+    posting lists with Whoosh's BM25 (its idf, average lengths and ``bm25`` function): walking
+    Whoosh's matcher trees costs a dozen Python calls per posting and dominated query time.
+    Phrases, required and excluded parts and filters go through Whoosh's own matchers.
+    """
+    searcher = opened.searcher
+    scores: dict[int, float] = {}
+    get = scores.get
+    for fieldname, text, boost in builder.terms:
+        ids, weights = opened.postings(fieldname, text)
+        if not ids:
+            continue
+        idf = searcher.idf(fieldname, text)
+        avg = searcher.avg_field_length(fieldname) or 1.0
+        lengths = opened.lengths(fieldname)
+        # bm25() of whoosh.scoring, unrolled: the same formula, without a call per posting.
+        k1, norm = BM25_K1, BM25_K1 * (1 - BM25_B)
+        per_length = BM25_K1 * BM25_B / avg
+        scale = boost * idf * (k1 + 1)
+        for d, tf in zip(ids, weights):
+            scores[d] = get(d, 0.0) + scale * tf / (tf + norm + per_length * lengths[d])
+    for fieldname, a, b, boost in builder.near:
+        _add_near(opened, fieldname, a, b, boost, scores)
+    for q in builder.should:
+        _add_matches(searcher, q, scores)
+    if builder.must:
+        required = None
+        for q in builder.must:
+            found: dict[int, float] = {}
+            _add_matches(searcher, q, found)
+            required = set(found) if required is None else required & set(found)
+            for d, score in found.items():
+                scores[d] = get(d, 0.0) + score
+        scores = {d: scores[d] for d in required}
+    excluded = set(opened.deleted())
+    for q in builder.must_not:
+        excluded.update(searcher.docs_for_query(q))
+    if filter_q is not None:
+        allowed = set(searcher.docs_for_query(filter_q))
+        scores = {d: v for d, v in scores.items() if d in allowed and d not in excluded}
+    elif excluded:
+        scores = {d: v for d, v in scores.items() if d not in excluded}
+    return scores
+
+
+def _add_near(opened: _Opened, fieldname: str, a: str, b: str, boost: float, scores) -> None:
+    """Reward papers where ``b`` follows ``a`` within ``NEAR_SLOP`` positions in ``fieldname``.
+
+    The number of such pairs is scored like a term frequency with BM25 (idf of the rarer
+    word). Whoosh's span-based Phrase matcher gave the same signal at many times the cost.
+    """
+    ids_b, pos_b = opened.postings(fieldname, b, "positions")
+    if not ids_b:
+        return
+    ids_a, pos_a = opened.postings(fieldname, a, "positions")
+    if not ids_a:
+        return
+    where_b = dict(zip(ids_b, pos_b))
+    searcher = opened.searcher
+    idf = max(searcher.idf(fieldname, a), searcher.idf(fieldname, b))
+    avg = searcher.avg_field_length(fieldname) or 1.0
+    lengths = opened.lengths(fieldname)
+    for d, positions_a in zip(ids_a, pos_a):
+        positions_b = where_b.get(d)
+        if positions_b is None:
+            continue
+        following = set(positions_b)
+        tf = sum(1 for p in positions_a if any(p + k in following for k in range(1, NEAR_SLOP + 1)))
+        if tf:
+            scores[d] = scores.get(d, 0.0) + boost * scoring.bm25(idf, tf, lengths[d], avg, BM25_B, BM25_K1)
+
+
+def _add_matches(searcher, q, scores: dict[int, float]) -> None:
+    """Add the BM25F scores of a Whoosh query's matches (a phrase, say) to ``scores``."""
+    m = q.matcher(searcher)
+    while m.is_active():
+        d = m.id()
+        scores[d] = scores.get(d, 0.0) + m.score()
+        m.next()
 
 
 def _hit(fields: dict, score: float, pattern) -> Hit:
@@ -575,13 +696,13 @@ def _words(item: _Item, primary: list[Term]) -> list[tuple[str, str]]:
     return words
 
 
-def _suggest(opened: _Opened, builder: _Builder, query: str) -> str | None:
+def _suggest(opened: _Opened, builder: _Builder, query: str, total: int = 0) -> str | None:
     """A corrected query: each rare query word replaced by a much more common close index term."""
     searcher = opened.searcher
     reader = searcher.reader()
 
     def df(word: str) -> int:
-        return reader.doc_frequency("title", word) + reader.doc_frequency("summary", word)
+        return sum(reader.doc_frequency(f, word) for f in ("title", "summary", "authors"))
 
     new = query
     for item, primary in builder.primary:
@@ -589,7 +710,9 @@ def _suggest(opened: _Opened, builder: _Builder, query: str) -> str | None:
             if len(word) > MAX_SUGGEST_LENGTH or len(word) < 3:
                 continue
             seen = df(word)
-            if seen >= RARE_WORD:
+            # The corrector walks the whole vocabulary: only for unknown words, or rare ones
+            # when the query found little.
+            if seen >= RARE_WORD or (seen and total >= FEW_RESULTS):
                 continue
             maxdist = 1 if lexicon.is_hangul(word) or len(word) <= 5 else 2
             candidates = set()
