@@ -31,9 +31,10 @@ from whoosh.analysis import Token, Tokenizer
 #: index written with other analysis rules is detected instead of silently mixed.
 ANALYZER_VERSION = 2
 
-#: Kiwi options. The typo and multi-word dictionaries are left out: they slow loading and the
-#: engine does its own spacing and compound handling.
-KIWI_OPTIONS = {"load_typo_dict": False, "load_multi_dict": False}
+#: Kiwi options. The typo, multi-word and default (proper noun) dictionaries are left out: they
+#: slow loading, the engine does its own spacing and compound handling, and on the judged queries
+#: the default dictionary made no difference (nDCG@10 0.836 with it, 0.833 without).
+KIWI_OPTIONS = {"load_typo_dict": False, "load_multi_dict": False, "load_default_dict": False}
 
 _NOUN_TAGS = frozenset({"NNG", "NNP", "NR", "XR", "SH"})
 _VERB_TAGS = frozenset({"VV", "VA", "VV-R", "VA-R", "VV-I", "VA-I"})
