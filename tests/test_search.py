@@ -377,3 +377,25 @@ def test_first_search_builds_the_seeds_index_and_says_so(index_env, tmp_path, mo
     assert list(elsewhere.iterdir()) == []
     search("LLM")
     assert capsys.readouterr().err == ""
+
+
+def test_two_first_searches_racing_on_a_missing_index_both_answer(tmp_path):
+    """The first search builds the seeds index; a second process waits for it instead of failing."""
+    import subprocess
+    import sys
+
+    index_dir = tmp_path / "fresh"
+    code = (
+        "import sys; from search import search; "
+        f"hits = search('멀티모달 벤치마크', index_dir={str(index_dir)!r}); "
+        "print(hits[0].arxiv_id)"
+    )
+    procs = [
+        subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        for _ in range(2)
+    ]
+    outputs = [p.communicate(timeout=240) for p in procs]
+    for proc, (out, err) in zip(procs, outputs):
+        assert proc.returncode == 0, err
+        assert out.strip() == "2407.00468"
+    assert sum("building one from the bundled seeds" in err for _, err in outputs) >= 1
