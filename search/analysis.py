@@ -4,9 +4,10 @@ Kiwi does the morphology; this module decides which morphemes become terms and h
 
 * Hangul content morphemes (nouns, roots, verb and adjective stems) become terms; particles,
   endings and suffixes never do, so ``LLM을`` and ``GPT-4o는`` index as ``llm`` and ``gpt-4o``.
-* Neighbouring Hangul nouns separated by nothing or by spaces also yield their concatenation
-  (``멀티 모달`` and ``멀티모달`` both give ``멀티모달``), because Kiwi splits compounds
-  differently depending on context and users space them either way.
+* Hangul nouns written together also yield their concatenation (``멀티모달`` gives ``멀티``,
+  ``모달`` and ``멀티모달``), because Kiwi splits compounds differently depending on context.
+  Spaced nouns stay apart; the query side adds the join when the corpus shows it is one word,
+  and the Hangul bigram view (:func:`content_text`) matches either spacing.
 * A run of Latin letters, digits and joiners with no space inside (``GPT-4o``,
   ``Qwen2.5-VL``, ``C++``) yields its pieces and the whole run without joiners, so model names
   are findable whole and in parts. English is lower-cased and plural ``s`` is removed.
@@ -29,7 +30,7 @@ from whoosh.analysis import Token, Tokenizer
 
 #: Bumped whenever the terms produced for the same text change; stored with the index so an
 #: index written with other analysis rules is detected instead of silently mixed.
-ANALYZER_VERSION = 2
+ANALYZER_VERSION = 3
 
 #: Kiwi options. The typo, multi-word and default (proper noun) dictionaries are left out: they
 #: slow loading, the engine does its own spacing and compound handling, and on the judged queries
@@ -166,7 +167,7 @@ def terms_from_tokens(text: str, tokens) -> list[Term]:
             if (
                 prev_noun is not None
                 and _HANGUL.match(form)
-                and text[prev_noun.end : tok.start].strip(" ") == ""
+                and prev_noun.end == tok.start
             ):
                 out.append(Term(prev_noun.text + form, prev_noun.pos, prev_noun.start, tok.end, False))
             prev_noun = term if _HANGUL.match(form) else None
@@ -302,6 +303,29 @@ def hangul_bigrams(text: str) -> list[str]:
         else:
             out.extend(run[i : i + 2] for i in range(len(run) - 1))
     return out
+
+
+def content_spans(text: str, terms: list[Term]) -> list[tuple[int, int]]:
+    """Character spans of the Hangul content in ``text``: nouns and stems, each run of them
+    written without a space merged into one span, particles and endings left out."""
+    spans: list[list[int]] = []
+    for t in terms:
+        if not t.primary or t.kind not in ("noun", "verb") or not _HANGUL.match(text[t.start : t.end]):
+            continue
+        if spans and spans[-1][1] == t.start:
+            spans[-1][1] = t.end
+        elif not spans or t.start > spans[-1][1]:
+            spans.append([t.start, t.end])
+    return [(a, b) for a, b in spans]
+
+
+def content_text(text: str, terms: list[Term]) -> str:
+    """The Hangul content of an analyzed text, one span per line: what the bigram view indexes.
+
+    Bigrams of particles and endings (습니, 니다) would be in nearly every paper and are never
+    asked for, since queries take their bigrams from the same content spans.
+    """
+    return "\n".join(text[a:b] for a, b in content_spans(text, terms))
 
 
 class BigramTokenizer(Tokenizer):

@@ -550,7 +550,8 @@ def _add_papers(writer, papers: list[Paper], owners, lex, progress) -> None:
             _stored_title=fields.pop("title"),
             summary=analysis.Analyzed(paper.summary, summary_terms),
             _stored_summary=fields.pop("summary"),
-            grams=paper.title + "\n" + paper.summary,
+            grams=analysis.content_text(analysis.clean(paper.title), title_terms) + "\n"
+            + analysis.content_text(analysis.clean(paper.summary), summary_terms),
             lex=doc_lex,
             **fields,
         )

@@ -37,6 +37,8 @@ from .errors import IndexMissingError, NotFoundError, QueryError
 VOTE_WEIGHT = 0.02
 TITLE_BOOST = 2.0
 AUTHORS_BOOST = 1.0
+JOIN_WEIGHT = 1.0        # a query compound the corpus writes as one word
+PART_WEIGHT = 0.3        # ... and each of its parts
 DERIVED_BOOST = 0.3      # compounds, joined model names, compound parts
 ALIAS_BOOST = 0.5        # learned Korean ↔ English aliases, times their confidence
 PROXIMITY_BOOST = 0.3    # neighbouring query words found near each other
@@ -273,14 +275,7 @@ def _content_bigrams(text: str, primary: list[Term]) -> tuple[set[str], set[str]
     ask for nothing. A bigram across a space between two content words counts half, so
     "음성 합성" also asks, softly, for the "성합" of "음성합성", whichever way papers spaced it.
     """
-    spans: list[list[int]] = []
-    for t in primary:
-        if t.kind not in ("noun", "verb") or not lexicon.is_hangul(text[t.start : t.end]):
-            continue
-        if spans and spans[-1][1] == t.start:
-            spans[-1][1] = t.end
-        else:
-            spans.append([t.start, t.end])
+    spans = analysis.content_spans(text, primary)
     grams: set[str] = set()
     joined: set[str] = set()
     for i, (start, end) in enumerate(spans):
@@ -369,10 +364,16 @@ class _Builder:
         weights: dict[str, float] = {}
         demoted: set[str] = set()
         splits = self.tables.splits
+        primary = [t for t in terms if t.primary and t.kind == "noun"]
+        for a, b in zip(primary, primary[1:]):
+            # "멀티 모달": the index joins only unspaced nouns, so a spaced query asks for the
+            # join itself when the corpus shows it is one word.
+            if b.pos == a.pos + 1 and a.end < b.start and a.text + b.text in splits:
+                terms = terms + [Term(a.text + b.text, a.pos, a.start, b.end, False, "noun")]
         for t in terms:
             weight = 1.0 if t.primary else DERIVED_BOOST
             if not t.primary and t.kind == "noun" and t.text in splits:
-                weight = 1.0
+                weight = JOIN_WEIGHT
                 demoted.update(splits[t.text])
             elif not t.primary and t.kind == "noun":
                 continue  # a mere neighbour join: proximity clauses reward that, less noisily
@@ -380,7 +381,7 @@ class _Builder:
                 demoted.update(splits[t.text])
             weights[t.text] = max(weights.get(t.text, 0.0), weight)
         for part in demoted:
-            weights[part] = DERIVED_BOOST
+            weights[part] = PART_WEIGHT
         return weights
 
     def _phrase(self, words: list[str], fields, slop: int, boost: float = 1.0):
@@ -415,8 +416,6 @@ class _Builder:
                     continue
                 for alias in found[:MAX_ALIASES]:
                     parts = alias.text.split()
-                    if len(parts) == 2 and all(lexicon.is_hangul(p) for p in parts):
-                        parts = ["".join(parts)]  # indexed as a joined compound
                     key = " ".join(parts)
                     if key in seen:
                         continue
@@ -425,6 +424,9 @@ class _Builder:
                     boost = ALIAS_BOOST * alias.confidence
                     if len(parts) == 1:
                         self._add_terms(parts[0], fields, boost)
+                    elif len(parts) == 2:
+                        for fieldname, field_boost in fields:
+                            self.near.append((fieldname, parts[0], parts[1], field_boost * boost))
                     else:
                         self.should.append(self._phrase(parts, fields, slop=1, boost=boost))
 

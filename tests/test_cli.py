@@ -70,7 +70,8 @@ def test_search_prints_ranked_results_with_snippets(seeds_index):
         "    최근 프리트레인된 대형 언어 모델(LLMs)의 성공과 **멀티모달** 언어 모델(MLMs)의 발전에 이어 "
         "Vision-Language-Action(VLA) 모델 개발이 활발히 진행되고 있습니다.\n"
     )
-    assert result.stderr == "2 of 31 matching papers\n"
+    matching = len(search("멀티모달 벤치마크", index_dir=seeds_index, limit=1000))
+    assert result.stderr == f"2 of {matching} matching papers\n"
     assert "\x1b[" not in result.output
 
 
