@@ -246,7 +246,7 @@ def stats(as_json, index_dir):
     for key, value in data.items():
         if isinstance(value, list):
             value = ", ".join(map(str, value)) or "-"
-        click.echo(f"{key:>14}: {value}")
+        click.echo(f"{key:>15}: {value}")
 
 
 @main.command()
