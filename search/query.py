@@ -140,9 +140,10 @@ class _Opened:
 
     def dates(self) -> list[str]:
         if self._dates is None:
-            reader = self.searcher.reader()
-            self._dates = [reader.stored_fields(n).get("date", "") if not reader.is_deleted(n) else ""
-                           for n in range(reader.doc_count_all())]
+            self._dates = [
+                d.decode() if isinstance(d, bytes) else d
+                for d in self.searcher.reader().column_reader("date")
+            ]
         return self._dates
 
     def lexicon_tables(self) -> lexicon.Tables:
@@ -446,24 +447,45 @@ def _check_date(value: str | None, option: str) -> str | None:
         raise QueryError(f"{option} must be a date like 2024-07-01, not {value!r}") from None
 
 
-def _filters(since, until, min_votes, author):
-    parts = []
+@dataclass(frozen=True)
+class _Filter:
+    """Restrictions on which papers may match: dates and votes checked against the per-paper
+    columns, the author through Whoosh (a name phrase)."""
+
+    since: str | None = None
+    until: str | None = None
+    min_votes: int | None = None
+    author: tuple[str, ...] | None = None
+
+    def apply(self, opened: "_Opened", scores: dict[int, float]) -> dict[int, float]:
+        if self.since or self.until:
+            dates = opened.dates()
+            low, high = self.since or "", self.until or "\uffff"
+            scores = {d: v for d, v in scores.items() if low <= dates[d] <= high}
+        if self.min_votes is not None:
+            votes = opened.votes
+            scores = {d: v for d, v in scores.items() if votes[d] >= self.min_votes}
+        if self.author:
+            words = list(self.author)
+            q = Q.Term("authors", words[0]) if len(words) == 1 else Q.Phrase("authors", words)
+            allowed = set(opened.searcher.docs_for_query(q))
+            scores = {d: v for d, v in scores.items() if d in allowed}
+        return scores
+
+
+def _filters(since, until, min_votes, author) -> _Filter:
     since = _check_date(since, "since")
     until = _check_date(until, "until")
     if since and until and since > until:
         raise QueryError(f"since ({since}) is after until ({until}); nothing can match")
-    if since or until:
-        parts.append(Q.TermRange("date", since, until))
-    if min_votes is not None:
-        if not isinstance(min_votes, int) or min_votes < 0:
-            raise QueryError(f"min_votes must be a whole number ≥ 0, not {min_votes!r}")
-        parts.append(Q.NumericRange("votes", min_votes, None))
+    if min_votes is not None and (not isinstance(min_votes, int) or min_votes < 0):
+        raise QueryError(f"min_votes must be a whole number ≥ 0, not {min_votes!r}")
+    words = None
     if author is not None:
-        words = [t.text for t in analysis.name_terms([author])]
+        words = tuple(t.text for t in analysis.name_terms([author]))
         if not words:
             raise QueryError(f"author {author!r} has no letters to match")
-        parts.append(Q.Term("authors", words[0]) if len(words) == 1 else Q.Phrase("authors", words))
-    return Q.And(parts) if parts else None
+    return _Filter(since, until, min_votes, words)
 
 
 # -- snippets --------------------------------------------------------------------------------------
@@ -600,12 +622,9 @@ def _evaluate(opened: _Opened, builder: _Builder, filter_q) -> dict[int, float]:
     excluded = set(opened.deleted())
     for q in builder.must_not:
         excluded.update(searcher.docs_for_query(q))
-    if filter_q is not None:
-        allowed = set(searcher.docs_for_query(filter_q))
-        scores = {d: v for d, v in scores.items() if d in allowed and d not in excluded}
-    elif excluded:
+    if excluded:
         scores = {d: v for d, v in scores.items() if d not in excluded}
-    return scores
+    return filter_q.apply(opened, scores)
 
 
 def _add_near(opened: _Opened, fieldname: str, a: str, b: str, boost: float, scores) -> None:
@@ -712,14 +731,15 @@ def _suggest(opened: _Opened, builder: _Builder, query: str, total: int = 0) -> 
             if len(word) > MAX_SUGGEST_LENGTH or len(word) < 3:
                 continue
             seen = df(word)
-            # The corrector walks the whole vocabulary: only for unknown words, or rare ones
-            # when the query found little.
+            # The corrector walks the vocabulary: only for words the index does not know, or
+            # rare ones when the query found little.
             if seen >= RARE_WORD or (seen and total >= FEW_RESULTS):
                 continue
             maxdist = 1 if lexicon.is_hangul(word) or len(word) <= 5 else 2
             candidates = set()
             for f in ("summary", "title"):
-                candidates.update(searcher.corrector(f).suggest(word, limit=5, maxdist=maxdist))
+                # Typos rarely hit the first letter; requiring it cuts the search tenfold.
+                candidates.update(searcher.corrector(f).suggest(word, limit=5, maxdist=maxdist, prefix=1))
             scored = sorted(((df(c), c) for c in candidates if c != word), reverse=True)
             if scored and scored[0][0] >= max(SUGGEST_MIN_DF, SUGGEST_RATIO * (seen + 1)):
                 best = scored[0][1]
