@@ -425,11 +425,13 @@ class _Builder:
                     boost = ALIAS_BOOST * alias.confidence
                     if len(parts) == 1:
                         self._add_terms(parts[0], fields, boost)
-                    elif len(parts) == 2:
-                        for fieldname, field_boost in fields:
-                            self.near.append((fieldname, parts[0], parts[1], field_boost * boost))
                     else:
-                        self.should.append(self._phrase(parts, fields, slop=1, boost=boost))
+                        # A multi-word alias counts where its words stand together, pair by pair
+                        # (a Whoosh phrase over common words like 언어 모델 costs far more).
+                        share = boost / (len(parts) - 1)
+                        for a, b in zip(parts, parts[1:]):
+                            for fieldname, field_boost in fields:
+                                self.near.append((fieldname, a, b, field_boost * share))
 
     def empty(self) -> bool:
         return not (self.terms or self.should or self.must)

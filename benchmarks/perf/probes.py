@@ -83,7 +83,7 @@ def update(index_dir: str) -> dict:
     }
 
 
-def noop(index_dir: str, repeat: int) -> dict:
+def noop(index_dir: str, repeat: int = 0) -> dict:
     """The first update of a fresh process, then ``repeat`` more in the same process."""
     started = time.perf_counter()
     from search import analysis, index
@@ -101,12 +101,30 @@ def noop(index_dir: str, repeat: int) -> dict:
 
 
 def queries(index_dir: str, queries_file: str, repeat: int) -> dict:
-    """A warm-up pass over every query, then ``repeat`` timed passes: seconds per query and pass."""
+    """A warm-up pass over every query, then ``repeat`` timed passes: seconds per query and pass.
+
+    The warm-up pass also records each query's match count and whether it ran Whoosh's
+    spelling corrector (the did-you-mean lookup, which walks the vocabulary).
+    """
+    from whoosh import spelling
+
     from search import search
 
+    corrector_calls = [0]
+    suggest = spelling.Corrector.suggest
+
+    def counted(self, *args, **kwargs):
+        corrector_calls[0] += 1
+        return suggest(self, *args, **kwargs)
+
+    spelling.Corrector.suggest = counted
     items = json.loads(Path(queries_file).read_text(encoding="utf-8"))
+    totals, corrected = [], []
     started = time.perf_counter()
-    hits = [len(search(q["text"], limit=10, index_dir=index_dir, **q["options"])) for q in items]
+    for q in items:
+        before = corrector_calls[0]
+        totals.append(search(q["text"], limit=10, index_dir=index_dir, **q["options"]).total)
+        corrected.append(corrector_calls[0] > before)
     warmup = time.perf_counter() - started
     passes = []
     for _ in range(repeat):
@@ -116,7 +134,7 @@ def queries(index_dir: str, queries_file: str, repeat: int) -> dict:
             search(q["text"], limit=10, index_dir=index_dir, **q["options"])
             times.append(time.perf_counter() - began)
         passes.append(times)
-    return {"warmup_s": warmup, "passes": passes, "hits": hits}
+    return {"warmup_s": warmup, "passes": passes, "totals": totals, "corrected": corrected}
 
 
 PROBES = {"build": build, "floor": floor, "update": update, "noop": noop, "queries": queries}

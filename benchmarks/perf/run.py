@@ -1,8 +1,8 @@
 """How fast is the engine? Build, update, query and cold-start times against their floors.
 
-    python benchmarks/perf/run.py                          # seeds and full: about 6 min on 2 CPUs
-    python benchmarks/perf/run.py --scales seeds,full,x10  # x10 adds about 40 min
-    python benchmarks/perf/run.py --repeat 5 --build-repeat 3 --json results/perf.json
+    python benchmarks/perf/run.py                          # seeds and full: about 5 min on 2 CPUs
+    python benchmarks/perf/run.py --scales seeds,full,x10  # about 20 min (x10 build 8, its floor 4)
+    python benchmarks/perf/run.py --repeat 5 --build-repeat 3 --json benchmarks/perf/results/perf.json
 
 See README.md in this folder for what each number means and the targets.
 """
@@ -10,6 +10,7 @@ See README.md in this folder for what each number means and the targets.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import math
 import os
@@ -127,12 +128,16 @@ def measure_queries(index_dir: Path, queries_file: Path, items: list[dict], pass
     kinds = {}
     for kind in dict.fromkeys(q["kind"] for q in items):
         kinds[kind] = stats([ms for ms, q in zip(per_query, items) if q["kind"] == kind])
-    slowest = sorted(zip(per_query, items, result["hits"]), key=lambda t: -t[0])[:5]
+    totals, corrected = result["totals"], result["corrected"]
+    few = [ms for ms, c in zip(per_query, corrected) if c]
+    many = [ms for ms, c in zip(per_query, corrected) if not c]
+    slowest = sorted(zip(per_query, items, totals, corrected), key=lambda t: -t[0])[:5]
     return {"passes": passes, "warmup_s": result["warmup_s"], "rss_mb": result["rss_mb"],
             **stats(per_query), "kinds": kinds,
-            "zero_hits": sum(h == 0 for h in result["hits"]),
-            "slowest": [{"ms": ms, **q, "hits": h} for ms, q, h in slowest],
-            "per_query_ms": per_query}
+            "corrector": stats(few) if few else None, "no_corrector": stats(many) if many else None,
+            "zero_hits": sum(t == 0 for t in totals),
+            "slowest": [{"ms": ms, **q, "total": t, "corrector": c} for ms, q, t, c in slowest],
+            "per_query_ms": per_query, "totals": totals, "corrected": corrected}
 
 
 def measure_cli(index_dir: Path, runs: int) -> dict:
@@ -143,14 +148,14 @@ def measure_cli(index_dir: Path, runs: int) -> dict:
     script = Path(sys.executable).parent / "papers"
     if script.exists():
         commands["papers (console script)"] = [str(script), *search_args]
-    commands["floor: Kiwi(engine options)"] = [
-        sys.executable, "-c", FLOOR_CODE.format(workers=workers, options=options, query=CLI_QUERY)]
+    floor_code = FLOOR_CODE.format(workers=workers, options=options, query=CLI_QUERY)
+    commands["floor: Kiwi(engine options)"] = [sys.executable, "-c", floor_code]
     commands["floor: Kiwi()"] = [sys.executable, "-c", DEFAULT_KIWI_CODE.format(query=CLI_QUERY)]
     times: dict[str, list[float]] = {name: [] for name in commands}
     for _ in range(runs):
         for name, command in commands.items():
             times[name].append(probes.spawn_command(command)["wall_s"])
-    return {"runs": runs, "commands": {name: shlex.join(c) for name, c in commands.items()},
+    return {"runs": runs, "commands": {name: shlex.join(c) for name, c in commands.items()}, "floor_code": floor_code,
             "median_s": {name: median(t) for name, t in times.items()}, "all_s": times}
 
 
@@ -162,7 +167,10 @@ def measure_update(scale: dict, pristine: Path, work: Path, runs: int) -> dict:
         index_dir = work / f"update-{i}"
         shutil.copytree(pristine, index_dir, symlinks=True)
         updates.append(probes.spawn("update", index_dir=str(index_dir)))
-        noops.append(probes.spawn("noop", index_dir=str(index_dir), repeat=5))
+        noops.append(probes.spawn("noop", index_dir=str(index_dir)))
+        noops[-1]["cli_wall_s"] = probes.spawn_command(
+            [sys.executable, "-m", "search", "index", "--index-dir", str(index_dir)])["wall_s"]
+        noops[-1]["again_s"] = probes.spawn("noop", index_dir=str(index_dir), repeat=5)["again_s"]
         shutil.rmtree(index_dir)
     return {
         "runs": runs,
@@ -170,6 +178,7 @@ def measure_update(scale: dict, pristine: Path, work: Path, runs: int) -> dict:
         "added": updates[-1]["added"],
         **{k: median(u[k] for u in updates) for k in ("wall_s", "import_s", "kiwi_load_s", "update_s")},
         "noop_wall_s": median(n["wall_s"] for n in noops),
+        "noop_cli_wall_s": median(n["cli_wall_s"] for n in noops),
         "noop_first_s": median(n["first_s"] for n in noops),
         "noop_again_s": median(t for n in noops for t in n["again_s"]),
         "noop_loaded_kiwi": any(n["kiwi_loaded"] for n in noops),
@@ -204,6 +213,15 @@ def _cell(value: object) -> str:
     return str(value)
 
 
+def engine_fingerprint() -> str:
+    """Hash of the engine's sources: others edit them, and a change mid-run mixes two engines."""
+    digest = hashlib.sha256()
+    root = corpus.PROJECT_ROOT / "search"
+    for path in sorted(root.rglob("*.py")):
+        digest.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
 def environment() -> dict:
     import search
 
@@ -216,6 +234,7 @@ def environment() -> dict:
         "kiwipiepy": version("kiwipiepy"),
         "click": version("click"),
         "search": search.__version__,
+        "stages": [],
         "cpus": os.cpu_count(),
         "cpu": cpu,
         "ram_gb": round(mem / 2**30, 1),
@@ -256,6 +275,12 @@ def report(env: dict, results: dict) -> list[dict]:
     print(f"machine:  {env['cpus']} CPUs ({env['cpu']}), {env['ram_gb']} GB RAM, {env['platform']}")
     print(f"load:     {' '.join(f'{x:.2f}' for x in env['load_start'])} at start, "
           f"{' '.join(f'{x:.2f}' for x in env['load_end'])} at end (1/5/15 min; shared machine)")
+    hashes = list(dict.fromkeys(h for _, h in env["stages"]))
+    if len(hashes) == 1:
+        print(f"engine:   search/*.py sha256 {hashes[0]} (unchanged during the run)")
+    else:
+        print("engine:   search/*.py CHANGED DURING THE RUN; sha256 at the start of each stage: "
+              + ", ".join(f"{stage} {h}" for stage, h in env["stages"]))
     print(f"run:      {env['started']}, {env['total_s'] / 60:.1f} min; medians of --repeat "
           f"{results['repeat']} (builds of full/x10: --build-repeat {results['build_repeat']})")
     scales = results["scales"]
@@ -285,6 +310,7 @@ def report(env: dict, results: dict) -> list[dict]:
             ["  whole process (wall)", u["wall_s"]],
             ["no-op: update_index() in a fresh process", u["noop_first_s"]],
             ["no-op: whole fresh process (wall)", u["noop_wall_s"]],
+            ["no-op: `python -m search index` (wall)", u["noop_cli_wall_s"]],
             ["no-op: update_index() again in the same process", u["noop_again_s"]],
         ]))
         if u["noop_loaded_kiwi"]:
@@ -292,19 +318,27 @@ def report(env: dict, results: dict) -> list[dict]:
         targets.append(["one-day update (Kiwi preloaded)", "≤ 2 s + Kiwi load",
                         f"{u['update_s']:.2f} s (+ {u['kiwi_load_s']:.2f} s)", u["update_s"] <= 2.0])
         targets.append(["no-op update, fresh process (wall)", "≤ 0.5 s", f"{u['noop_wall_s']:.2f} s", u["noop_wall_s"] <= 0.5])
+        targets.append(["no-op `python -m search index` (wall)", "≤ 0.5 s", f"{u['noop_cli_wall_s']:.2f} s",
+                        u["noop_cli_wall_s"] <= 0.5])
         targets.append(["no-op update, in-process call", "≤ 0.5 s", f"{u['noop_again_s']:.3f} s", u["noop_again_s"] <= 0.5])
 
     print(f"\n3. Warm query latency, one process, ms (median per query over {results['repeat']} passes "
           "after a warm-up pass; search(q, limit=10))")
-    rows = [[name, s["queries"]["n"], s["queries"]["p50"], s["queries"]["p95"], s["queries"]["p99"],
-             s["queries"]["max"], s["queries"]["zero_hits"], s["queries"]["warmup_s"]] for name, s in scales.items()]
-    print(table(["scale", "queries", "p50", "p95", "p99", "max", "no hits", "warm-up pass s"], rows))
+    rows = []
+    for name, s in scales.items():
+        q = s["queries"]
+        rows.append([name, "all", q["n"], q["p50"], q["p95"], q["p99"], q["max"], q["zero_hits"], q["warmup_s"]])
+        for label, key in (("without spelling corrector", "no_corrector"), ("with spelling corrector", "corrector")):
+            if q[key]:
+                rows.append(["", label, q[key]["n"], q[key]["p50"], q[key]["p95"], q[key]["p99"], q[key]["max"], "", ""])
+    print(table(["scale", "queries", "n", "p50", "p95", "p99", "max", "no match", "warm-up pass s"], rows))
     kinds = list(next(iter(scales.values()))["queries"]["kinds"])
     print(table(["p50 / p95 by kind", *kinds],
                 [[name, *(f"{s['queries']['kinds'][k]['p50']:.1f} / {s['queries']['kinds'][k]['p95']:.1f}"
                           for k in kinds)] for name, s in scales.items()]))
     for name, s in scales.items():
         slow = "; ".join(f"{q['ms']:.0f} ms {q['kind']} {q['text']!r}" + (f" {q['options']}" if q["options"] else "")
+                         + f" ({q['total']} matches{', corrector' if q['corrector'] else ''})"
                          for q in s["queries"]["slowest"][:3])
         print(f"slowest ({name}): {slow}")
     for name, limit in (("full", 20.0), ("x10", 50.0)):
@@ -326,8 +360,7 @@ def report(env: dict, results: dict) -> list[dict]:
             if not command.startswith("floor"):
                 targets.append([f"cold CLI / floor, {command} ({name})", "≤ 1.2", f"{ratio:.2f}", ratio <= 1.2])
     print(table(["index", "command", "median s", "÷ floor (engine options)"], rows))
-    c = next(iter(scales.values()))["cli"]["commands"]
-    print("floor:    " + c["floor: Kiwi(engine options)"])
+    print("floor:    python -c " + json.dumps(next(iter(scales.values()))["cli"]["floor_code"], ensure_ascii=False))
 
     print("\n5. Scaling")
     rows, previous, growth = [], None, []
@@ -391,21 +424,27 @@ def main(argv=None) -> None:
         queries_file = work / "queries.json"
         queries_file.write_text(json.dumps(items, ensure_ascii=False), encoding="utf-8")
         results["queries"] = items
+        def stage(label: str) -> None:
+            # Others edit the engine meanwhile: note which version each stage ran with.
+            env["stages"].append((label, engine_fingerprint()))
+            print(label, file=sys.stderr)
+
         for name in args.scales:
-            print(f"{name}: preparing", file=sys.stderr)
+            stage(f"{name} build")
             scale = prepare_scale(name, work)
             runs = args.repeat if name == "seeds" else args.build_repeat
             scale["build"], index_dir = measure_build(scale, runs, work)
-            print(f"{name}: queries", file=sys.stderr)
+            stage(f"{name} queries")
             scale["queries"] = measure_queries(index_dir, queries_file, items, args.repeat)
-            print(f"{name}: cold CLI", file=sys.stderr)
+            stage(f"{name} CLI")
             scale["cli"] = measure_cli(index_dir, results["cli_runs"])
             if name == "full":
-                print("full: updates", file=sys.stderr)
+                stage("full update")
                 results["update"] = measure_update(scale, index_dir, work, args.repeat)
             scale["src"], scale["texts_file"] = str(scale["src"]), str(scale["texts_file"])
             results["scales"][name] = scale
         env["load_end"] = os.getloadavg()
+        stage("end")
         env["total_s"] = time.perf_counter() - started
         results["targets"] = report(env, results)
     finally:
