@@ -388,7 +388,7 @@ class _Builder:
     def _phrase(self, words: list[str], fields, slop: int, boost: float = 1.0):
         if len(words) == 1:
             return _term_query(words[0], fields, boost)
-        return Q.Or([Q.Phrase(f, words, slop=slop, boost=b * boost) for f, b in fields])
+        return _Phrase(tuple((f, b * boost) for f, b in fields), tuple(words), slop)
 
     def _proximity(self, primary: list[Term]) -> None:
         """Reward papers where neighbouring query words also stand together."""
@@ -616,7 +616,10 @@ def _evaluate(opened: _Opened, builder: _Builder, filter_q) -> dict[int, float]:
         required = None
         for q in builder.must:
             found: dict[int, float] = {}
-            _add_matches(searcher, q, found)
+            if isinstance(q, _Phrase):
+                found = q.matches(opened)
+            else:
+                _add_matches(searcher, q, found)
             required = set(found) if required is None else required & set(found)
             for d, score in found.items():
                 scores[d] = get(d, 0.0) + score
@@ -627,6 +630,44 @@ def _evaluate(opened: _Opened, builder: _Builder, filter_q) -> dict[int, float]:
     if excluded:
         scores = {d: v for d, v in scores.items() if d not in excluded}
     return filter_q.apply(opened, scores)
+
+
+@dataclass(frozen=True)
+class _Phrase:
+    """Words in this order, each within ``slop`` positions of the one before, in any of the
+    fields; matched from cached positions (Whoosh's span matcher was the query tail's cost)."""
+
+    fields: tuple[tuple[str, float], ...]
+    words: tuple[str, ...]
+    slop: int
+
+    def matches(self, opened: "_Opened") -> dict[int, float]:
+        found: dict[int, float] = {}
+        searcher = opened.searcher
+        for fieldname, boost in self.fields:
+            lists = [opened.postings(fieldname, w, "positions") for w in self.words]
+            if any(not ids for ids, _ in lists):
+                continue
+            maps = [dict(zip(ids, pos)) for ids, pos in lists[1:]]
+            idf = max(searcher.idf(fieldname, w) for w in self.words)
+            avg = searcher.avg_field_length(fieldname) or 1.0
+            lengths = opened.lengths(fieldname)
+            for d, starts in zip(*lists[0]):
+                rest = [m.get(d) for m in maps]
+                if any(r is None for r in rest):
+                    continue
+                follow = [set(r) for r in rest]
+                tf = sum(1 for p in starts if self._chain(p, follow))
+                if tf:
+                    found[d] = found.get(d, 0.0) + boost * scoring.bm25(
+                        idf, tf, lengths[d], avg, BM25_B, BM25_K1)
+        return found
+
+    def _chain(self, pos: int, follow: list[set[int]]) -> bool:
+        if not follow:
+            return True
+        return any(q in follow[0] and self._chain(q, follow[1:])
+                   for q in range(pos + 1, pos + self.slop + 1))
 
 
 def _add_near(opened: _Opened, fieldname: str, a: str, b: str, boost: float, scores) -> None:
