@@ -452,7 +452,7 @@ def _check_date(value: str | None, option: str) -> str | None:
 @dataclass(frozen=True)
 class _Filter:
     """Restrictions on which papers may match: dates and votes checked against the per-paper
-    columns, the author through Whoosh (a name phrase)."""
+    columns, the author as a name phrase over cached positions."""
 
     since: str | None = None
     until: str | None = None
@@ -468,9 +468,10 @@ class _Filter:
             votes = opened.votes
             scores = {d: v for d, v in scores.items() if votes[d] >= self.min_votes}
         if self.author:
-            words = list(self.author)
-            q = Q.Term("authors", words[0]) if len(words) == 1 else Q.Phrase("authors", words)
-            allowed = set(opened.searcher.docs_for_query(q))
+            if len(self.author) == 1:
+                allowed = set(opened.postings("authors", self.author[0])[0])
+            else:
+                allowed = set(_Phrase((("authors", 1.0),), self.author, 1).matches(opened))
             scores = {d: v for d, v in scores.items() if d in allowed}
         return scores
 
