@@ -22,7 +22,8 @@ import os
 import re
 import sys
 from collections import OrderedDict
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
+from dataclasses import field as dataclass_field
 from datetime import date as Date
 from pathlib import Path
 
@@ -31,7 +32,7 @@ from whoosh import scoring
 
 from . import analysis, index, lexicon
 from .analysis import Term
-from .errors import IndexMissingError, NotFoundError, QueryError
+from .errors import NotFoundError, QueryError
 
 #: Default blend weight of votes, chosen with benchmarks/relevance (see README).
 VOTE_WEIGHT = 0.02
@@ -98,8 +99,8 @@ class _Opened:
     stamp: tuple[int, int] | None
     tables: lexicon.Tables | None = None
     _dates: list[str] | None = None
-    _lengths: dict = field(default_factory=dict)
-    _postings: OrderedDict = field(default_factory=OrderedDict)
+    _lengths: dict = dataclass_field(default_factory=dict)
+    _postings: OrderedDict = dataclass_field(default_factory=OrderedDict)
     _deleted: set[int] | None = None
 
     def lengths(self, fieldname: str) -> list[int]:
