@@ -21,18 +21,19 @@ import statistics
 import sys
 import tempfile
 import time
-import unicodedata
 from collections.abc import Sequence
 from importlib.metadata import version
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-if str(HERE) not in sys.path:
-    sys.path.insert(0, str(HERE))
+for path in (str(HERE), str(HERE.parent)):
+    if path not in sys.path:
+        sys.path.insert(0, path)
 
 import corpus  # noqa: E402
 import probes  # noqa: E402
 import queries as query_set  # noqa: E402
+from tables import markdown_table  # noqa: E402
 
 SCALES = ("seeds", "full", "x10")
 DEV_QUERIES = corpus.PROJECT_ROOT.parent / "shared" / "eval" / "dev_queries.tsv"
@@ -189,20 +190,7 @@ def measure_update(scale: dict, pristine: Path, work: Path, runs: int) -> dict:
 
 
 def table(header: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
-    """A Markdown table, padded so that it also lines up in a terminal."""
-    cells = [list(header), *([_cell(value) for value in row] for row in rows)]
-    widths = [max(_width(row[i]) for row in cells) for i in range(len(header))]
-
-    def line(row):
-        return "| " + " | ".join(c + " " * (w - _width(c)) for c, w in zip(row, widths)) + " |"
-
-    rule = "|" + "|".join("-" * (w + 2) for w in widths) + "|"
-    return "\n".join([line(cells[0]), rule, *map(line, cells[1:])])
-
-
-def _width(text: str) -> int:
-    # Hangul syllables take two terminal columns.
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+    return markdown_table(header, rows, _cell)
 
 
 def _cell(value: object) -> str:

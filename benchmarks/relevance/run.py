@@ -19,14 +19,13 @@ import shutil
 import statistics
 import sys
 import time
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
-for path in (str(HERE), str(PROJECT_ROOT)):
+for path in (str(HERE), str(HERE.parent), str(PROJECT_ROOT)):
     if path not in sys.path:
         sys.path.insert(0, path)
 
@@ -36,6 +35,7 @@ import whoosh  # noqa: E402
 from baselines import BASELINES  # noqa: E402
 from engine import load_engine, source_fingerprint  # noqa: E402
 from metrics import METRICS, evaluate, jaccard, mean, relevant  # noqa: E402
+from tables import markdown_table  # noqa: E402
 
 SHARED = PROJECT_ROOT.parent / "shared"
 DEFAULT_QUERIES = SHARED / "eval" / "dev_queries.tsv"
@@ -174,20 +174,7 @@ def summarize(run: Run, queries: Sequence[Query], types: Sequence[str]) -> dict[
 
 
 def table(header: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
-    """A Markdown table, padded so that it also lines up in a terminal."""
-    cells = [list(header), *([_cell(value) for value in row] for row in rows)]
-    widths = [max(_width(row[i]) for row in cells) for i in range(len(header))]
-
-    def line(row):
-        return "| " + " | ".join(c + " " * (w - _width(c)) for c, w in zip(row, widths)) + " |"
-
-    rule = "|" + "|".join("-" * (w + 2) for w in widths) + "|"
-    return "\n".join([line(cells[0]), rule, *map(line, cells[1:])])
-
-
-def _width(text: str) -> int:
-    # Hangul syllables take two terminal columns.
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+    return markdown_table(header, rows, _cell)
 
 
 def _cell(value: object) -> str:
