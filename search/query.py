@@ -743,22 +743,8 @@ def _words(item: _Item, primary: list[Term]) -> list[tuple[str, str]]:
     content part of each written word (``트랜스포먼`` of ``트랜스포먼을``), not piece by piece.
     """
     text = analysis.clean(item.text)
-    words: list[tuple[str, str]] = []
-    span: list[int] | None = None
-    for t in primary + [None]:
-        if t is not None and t.kind in ("noun", "verb") and lexicon.is_hangul(text[t.start : t.end]):
-            if span is not None and span[1] == t.start:
-                span[1] = t.end
-                continue
-        if span is not None:
-            words.append((text[span[0] : span[1]],) * 2)
-            span = None
-        if t is None:
-            break
-        if t.kind in ("noun", "verb") and lexicon.is_hangul(text[t.start : t.end]):
-            span = [t.start, t.end]
-        elif t.kind == "latin" and t.text.isalpha():
-            words.append((t.text, text[t.start : t.end]))
+    words = [(text[a:b], text[a:b]) for a, b in analysis.content_spans(text, primary)]
+    words += [(t.text, text[t.start : t.end]) for t in primary if t.kind == "latin" and t.text.isalpha()]
     return words
 
 
