@@ -8,6 +8,9 @@ Kiwi does the morphology; this module decides which morphemes become terms and h
   ``모달`` and ``멀티모달``), because Kiwi splits compounds differently depending on context.
   Spaced nouns stay apart; the query side adds the join when the corpus shows it is one word,
   and the Hangul bigram view (:func:`content_text`) matches either spacing.
+* Apart from all that, :func:`literal_terms` gives a dictionary-free literal view of the same
+  text (words as written, Hangul as syllable bigrams) that the ranking fuses with the analyzed
+  one, so an analysis mistake can never hide a paper that says exactly what was asked.
 * A run of Latin letters, digits and joiners with no space inside (``GPT-4o``,
   ``Qwen2.5-VL``, ``C++``) yields its pieces and the whole run without joiners, so model names
   are findable whole and in parts. English is lower-cased and plural ``s`` is removed.
@@ -326,6 +329,45 @@ def content_text(text: str, terms: list[Term]) -> str:
     asked for, since queries take their bigrams from the same content spans.
     """
     return "\n".join(text[a:b] for a, b in content_spans(text, terms))
+
+
+_LITERAL_RUN = re.compile(r"(?P<hangul>[\uac00-\ud7a3]+)|(?P<word>[^\W\uac00-\ud7a3]+)")
+
+
+def literal_terms(text: str) -> list[str]:
+    """The literal view: each run of letters and digits lower-cased as written (``LLMs`` stays
+    ``llms``, ``multi-modal`` gives ``multi`` and ``modal``), Hangul runs as overlapping syllable
+    bigrams, a one-syllable run whole. No dictionary, no stemming, no segmentation: the Lucene
+    ``CJKAnalyzer`` idea, kept beside the Kiwi analysis because the two fail differently.
+    """
+    out: list[str] = []
+    for m in _LITERAL_RUN.finditer(clean(text)):
+        run = m.group("hangul")
+        if run is None:
+            out.append(m.group("word").lower())
+        elif len(run) == 1:
+            out.append(run)
+        else:
+            out.extend(run[i : i + 2] for i in range(len(run) - 1))
+    return out
+
+
+class LiteralTokenizer(Tokenizer):
+    """Whoosh adapter over :func:`literal_terms` (frequencies only)."""
+
+    def __eq__(self, other) -> bool:
+        return type(other) is type(self)
+
+    def __call__(self, value, positions=False, chars=False, keeporiginal=False,
+                 removestops=True, start_pos=0, start_char=0, mode="", **kwargs):
+        t = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        for i, term in enumerate(literal_terms(value)):
+            t.text = term
+            t.boost = 1.0
+            t.stopped = False
+            if positions:
+                t.pos = start_pos + i
+            yield t
 
 
 class BigramTokenizer(Tokenizer):

@@ -54,7 +54,7 @@ from .errors import DayFileError, IndexLockedError, IndexMissingError, IndexVers
 from .parse import Paper, find_dayfiles, merge_papers, read_dayfile
 
 #: Bumped whenever the fields or what is stored in them change.
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 CURRENT = "CURRENT"
 LOCK = ".lock"
@@ -79,6 +79,10 @@ def schema() -> Schema:
         # Hangul character bigrams of title and summary: a segmentation-free second view of the
         # Korean text that catches what Kiwi splits differently in different contexts.
         grams=TEXT(analyzer=analysis.BigramTokenizer(), phrase=False),
+        # The literal view (words as written, Hangul bigrams), ranked apart and fused with the
+        # analyzed fields at query time.
+        lit_title=TEXT(analyzer=analysis.LiteralTokenizer(), phrase=False),
+        lit_summary=TEXT(analyzer=analysis.LiteralTokenizer(), phrase=False),
         url=STORED,
         sources=STORED,
         lex=STORED,
@@ -552,6 +556,8 @@ def _add_papers(writer, papers: list[Paper], owners, lex, progress) -> None:
             _stored_summary=fields.pop("summary"),
             grams=analysis.content_text(analysis.clean(paper.title), title_terms) + "\n"
             + analysis.content_text(analysis.clean(paper.summary), summary_terms),
+            lit_title=paper.title,
+            lit_summary=paper.summary,
             lex=doc_lex,
             **fields,
         )

@@ -46,6 +46,12 @@ PROXIMITY_BOOST = 0.3    # neighbouring query words found near each other
 BIGRAM_BOOST = 2.0       # the Hangul bigram view of the same words
 NAME_BOOST = 2.0         # neighbouring query words found as one author's name
 MAX_QUERY_TERMS = 48
+#: Fusion of the analyzed and the literal rankings: a paper scores sum(weight / (RRF_K + rank)).
+RRF_K = 40
+LITERAL_WEIGHT = 1.0
+TIE_BREAK = 1e-7
+#: The literal view scores like Whoosh's BM25F, the field boost inside the term frequency.
+LITERAL_FIELDS = (("lit_title", 2.0), ("lit_summary", 1.0))
 POSTINGS_CACHE = 512       # decoded posting lists kept per open index
 BM25_B, BM25_K1 = 0.75, 1.2
 NEAR_SLOP = 3              # how far apart two neighbouring query words may stand to count as near
@@ -305,6 +311,7 @@ class _Builder:
         self.must_not: list = []
         self.highlight: set[str] = set()
         self.primary: list[tuple[_Item, list[Term]]] = []
+        self.literal: list[str] = []  # terms for the literal view, from the unfielded items
         self.truncated = False
         self.count = 0
 
@@ -318,6 +325,8 @@ class _Builder:
         if not primary:
             return
         fields = _fields_for(item)
+        if item.mode != "not" and item.field is None:
+            self.literal.extend(t for t in analysis.literal_terms(item.text) if t not in self.literal)
         if item.mode == "not":
             self.must_not.append(Q.Or([_term_query(t.text, fields) for t in primary]))
             return
@@ -564,6 +573,8 @@ def search(
         return SearchResults(notice=note)
     weight = VOTE_WEIGHT if vote_weight is None else float(vote_weight)
     scores = _evaluate(opened, builder, filter_q)
+    if builder.literal and not _names_an_author(opened, builder):
+        scores = _fuse(scores, _literal_scores(opened, builder.literal, scores))
     votes = opened.votes
     for docnum, score in scores.items():
         v = votes[docnum]
@@ -632,6 +643,69 @@ def _evaluate(opened: _Opened, builder: _Builder, filter_q) -> dict[int, float]:
     if excluded:
         scores = {d: v for d, v in scores.items() if d not in excluded}
     return filter_q.apply(opened, scores)
+
+
+def _literal_scores(opened: _Opened, terms: list[str], candidates) -> dict[int, float]:
+    """BM25F scores of the literal view (:func:`analysis.literal_terms`) for the candidates."""
+    searcher = opened.searcher
+    scores: dict[int, float] = {}
+    get = scores.get
+    for fieldname, field_boost in LITERAL_FIELDS:
+        avg = searcher.avg_field_length(fieldname) or 1.0
+        lengths = opened.lengths(fieldname)
+        norm, per_length = BM25_K1 * (1 - BM25_B), BM25_K1 * BM25_B / avg
+        for text in terms:
+            ids, weights = opened.postings(fieldname, text)
+            if not ids:
+                continue
+            scale = searcher.idf(fieldname, text) * (BM25_K1 + 1)
+            for d, tf in zip(ids, weights):
+                if d in candidates:
+                    tf *= field_boost
+                    scores[d] = get(d, 0.0) + scale * tf / (tf + norm + per_length * lengths[d])
+    return scores
+
+
+def _ranks(scores: dict[int, float]) -> dict[int, int]:
+    """Rank of each paper by descending score; equal scores share the better rank."""
+    ranks: dict[int, int] = {}
+    previous, rank = None, 0
+    for i, d in enumerate(sorted(scores, key=scores.__getitem__, reverse=True), 1):
+        if scores[d] != previous:
+            previous, rank = scores[d], i
+        ranks[d] = rank
+    return ranks
+
+
+def _fuse(analyzed: dict[int, float], literal: dict[int, float]) -> dict[int, float]:
+    """Reciprocal-rank fusion of the analyzed and the literal rankings of the same candidates.
+
+    The analyzed view knows morphology, compounds, aliases and nearness; the literal view only
+    what is written. Each is right where the other stumbles (a Kiwi split that differs between
+    query and paper, a stem that merges words the user kept apart), and papers both rank high
+    come first. Ranks rather than scores are fused because the two scales are not comparable;
+    the analyzed score, scaled far below one rank step, breaks the ties that fusion makes.
+    """
+    top = max(analyzed.values(), default=0.0) or 1.0
+    fused = {d: 1.0 / (RRF_K + r) + TIE_BREAK * analyzed[d] / top for d, r in _ranks(analyzed).items()}
+    for d, r in _ranks(literal).items():
+        fused[d] += LITERAL_WEIGHT / (RRF_K + r)
+    return fused
+
+
+def _names_an_author(opened: _Opened, builder: _Builder) -> bool:
+    """True when the whole query is Latin words that some paper lists as one author's name.
+
+    Such a query asks for a person, and the literal view (titles and summaries) only adds
+    papers that happen to mention one of the names.
+    """
+    if builder.must or builder.must_not:
+        return False
+    primary = [t for _, terms in builder.primary for t in terms]
+    if len(primary) < 2 or not all(lexicon.is_latin(t.text) for t in primary):
+        return False
+    words = tuple(t.text for t in analysis.name_terms([" ".join(item.text for item, _ in builder.primary)]))
+    return bool(_Phrase((("authors", 1.0),), words, 1).matches(opened))
 
 
 @dataclass(frozen=True)

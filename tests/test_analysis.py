@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 import search.index
+from search import analysis
 from search.analysis import tokenize
 
 GOLDEN = Path(__file__).parent / "golden" / "analysis.tsv"
@@ -91,3 +92,16 @@ def test_unpickling_the_schema_and_opening_an_index_do_not_create_kiwi(seeds_ind
         check=True,
     )
     assert done.stdout.decode() == "False\n"
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("LLMs는 멀티모달", ["llms", "는", "멀티", "티모", "모달"]),
+        ("multi-modal Reward Models", ["multi", "modal", "reward", "models"]),
+        ("ＧＰＴ-4o와 음성합성", ["gpt", "4o", "와", "음성", "성합", "합성"]),
+        ("(", []),
+    ],
+)
+def test_literal_view_keeps_words_as_written_and_hangul_as_bigrams(text, expected):
+    assert analysis.literal_terms(text) == expected

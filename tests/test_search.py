@@ -399,3 +399,48 @@ def test_two_first_searches_racing_on_a_missing_index_both_answer(tmp_path):
         assert proc.returncode == 0, err
         assert out.strip() == "2407.00468"
     assert sum("building one from the bundled seeds" in err for _, err in outputs) >= 1
+
+
+# -- fusion of the analyzed and the literal views ----------------------------------------------
+
+
+def tiny_index(tmp_path, *papers: tuple[str, str, str, str]):
+    """An index of one day-file of (arxiv_id, title, authors, summary) papers."""
+    from search.index import build_index
+
+    entries = "\n".join(
+        f"### [{title}](https://arxiv.org/abs/{arxiv_id})\n\nVote: 1\n\nAuthors: {authors}\n\n"
+        f"- **What's New**: {summary}\n"
+        for arxiv_id, title, authors, summary in papers
+    )
+    (tmp_path / "days").mkdir()
+    (tmp_path / "days" / "2024-07-01.md").write_text(f"## Daily Papers (2024-07-01)\n\n{entries}", encoding="utf-8")
+    build_index([tmp_path / "days"], tmp_path / "index")
+    return tmp_path / "index"
+
+
+def test_the_written_form_breaks_a_tie_between_analyzed_equals(tmp_path):
+    # The analysis reads "Models" and "Model" alike; the literal view prefers what was typed.
+    summary = "보상 모델을 학습하는 방법을 제안합니다."
+    index_dir = tiny_index(
+        tmp_path,
+        ("2401.00001", "Reward Model for Alignment", "Ann Example", summary),
+        ("2401.00002", "Reward Models for Alignment", "Ann Example", summary),
+        ("2401.00003", "Video Generation", "Ann Example", "비디오를 생성합니다."),
+    )
+    assert [h.arxiv_id for h in search("reward models", index_dir=index_dir)] == ["2401.00002", "2401.00001"]
+    assert [h.arxiv_id for h in search("reward model", index_dir=index_dir)] == ["2401.00001", "2401.00002"]
+
+
+def test_a_query_that_is_an_authors_name_ranks_by_the_name_not_by_mentions(tmp_path):
+    # Only the analyzed view knows names; the literal view would lift the paper that
+    # mentions Zhang in its summary over the paper Yifan Zhang wrote.
+    index_dir = tiny_index(
+        tmp_path,
+        ("2401.00001", "Video Generation", "Yifan Zhang, Bo Kim", "비디오를 생성합니다."),
+        ("2401.00002", "Speech Synthesis", "Yifan Xu, Wei Zhang", "Zhang 등의 음성 합성 방법을 개선합니다."),
+    )
+    hits = search("Yifan Zhang", index_dir=index_dir)
+    assert [h.arxiv_id for h in hits] == ["2401.00001", "2401.00002"]
+    # With a topic word the query is no longer a name alone, and both views count.
+    assert search("Yifan Zhang speech", index_dir=index_dir)[0].arxiv_id == "2401.00002"
