@@ -35,7 +35,7 @@ from .analysis import Term
 from .errors import NotFoundError, QueryError
 
 #: Default blend weight of votes, chosen with benchmarks/relevance (see README).
-VOTE_WEIGHT = 0.02
+VOTE_WEIGHT = 0.01
 TITLE_BOOST = 2.0
 AUTHORS_BOOST = 1.0
 JOIN_WEIGHT = 1.0        # a query compound the corpus writes as one word
@@ -276,21 +276,29 @@ def _item_terms(item: _Item) -> list[Term]:
     return analysis.analyze(item.text)
 
 
-def _content_bigrams(text: str, primary: list[Term]) -> tuple[set[str], set[str]]:
-    """Hangul bigrams of the query's content words, and those across a space between two.
+def _content_bigrams(text: str, primary: list[Term]) -> tuple[dict[str, float], set[str]]:
+    """Hangul bigrams of the query's content words with their weights, and those across a space
+    between two content words.
 
     Only the Hangul nouns and stems count, so particles and endings (``LLM을``, ``평가했다``)
-    ask for nothing. A bigram across a space between two content words counts half, so
-    "음성 합성" also asks, softly, for the "성합" of "음성합성", whichever way papers spaced it.
+    ask for nothing. The bigrams of a word share that word's weight (``아레나`` has two, each
+    worth a half), so a long loanword does not outweigh the rest of the query; a solid compound
+    shares the weight of the words Kiwi found in it, which keeps ``음성합성`` and ``음성 합성``
+    alike. A bigram across a space between two content words counts half, so "음성 합성" also
+    asks, softly, for the "성합" of "음성합성", whichever way papers spaced it.
     """
     spans = analysis.content_spans(text, primary)
-    grams: set[str] = set()
+    grams: dict[str, float] = {}
     joined: set[str] = set()
     for i, (start, end) in enumerate(spans):
-        grams.update(analysis.hangul_bigrams(text[start:end]))
+        bigrams = analysis.hangul_bigrams(text[start:end])
+        words = sum(1 for t in primary if start <= t.start < end and t.kind in ("noun", "verb"))
+        share = min(1.0, max(words, 1) / len(bigrams))
+        for g in bigrams:
+            grams[g] = max(grams.get(g, 0.0), share)
         if i and not text[spans[i - 1][1] : start].strip():
             joined.add(text[spans[i - 1][1] - 1] + text[start])
-    return grams, joined - grams
+    return grams, joined - set(grams)
 
 
 def _slop(primary: list[Term]) -> int:
@@ -350,7 +358,7 @@ class _Builder:
             self._add_terms(text, fields, weight)
         grams, joined = _content_bigrams(analysis.clean(item.text), primary)
         for g in sorted(grams):
-            self.terms.append(("grams", g, BIGRAM_BOOST))
+            self.terms.append(("grams", g, BIGRAM_BOOST * grams[g]))
         for g in sorted(joined):
             self.terms.append(("grams", g, BIGRAM_BOOST / 2))
         self._proximity(primary)

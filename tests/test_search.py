@@ -444,3 +444,22 @@ def test_a_query_that_is_an_authors_name_ranks_by_the_name_not_by_mentions(tmp_p
     assert [h.arxiv_id for h in hits] == ["2401.00001", "2401.00002"]
     # With a topic word the query is no longer a name alone, and both views count.
     assert search("Yifan Zhang speech", index_dir=index_dir)[0].arxiv_id == "2401.00002"
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # A two-syllable word is its own bigram, at full weight.
+        ("음성 합성", ({"음성": 1.0, "합성": 1.0}, {"성합"})),
+        # The bigrams of one word share its weight: a long loanword is still one word.
+        ("아레나", ({"아레": 0.5, "레나": 0.5}, set())),
+        # A solid compound shares the weight of the words Kiwi finds in it.
+        ("음성합성", ({"음성": 2 / 3, "성합": 2 / 3, "합성": 2 / 3}, set())),
+    ],
+)
+def test_query_bigrams_share_the_weight_of_their_word(text, expected):
+    from search import analysis
+    from search.query import _content_bigrams
+
+    grams, joined = _content_bigrams(text, [t for t in analysis.analyze(text) if t.primary])
+    assert (grams, joined) == (pytest.approx(expected[0]), expected[1])
