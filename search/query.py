@@ -35,7 +35,7 @@ from .analysis import Term
 from .errors import NotFoundError, QueryError
 
 #: Default blend weight of votes, chosen with benchmarks/relevance (see README).
-VOTE_WEIGHT = 0.01
+VOTE_WEIGHT = 0.02
 TITLE_BOOST = 2.0
 AUTHORS_BOOST = 1.0
 JOIN_WEIGHT = 1.0        # a query compound the corpus writes as one word
