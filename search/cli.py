@@ -84,7 +84,7 @@ def search(query, limit, since, until, min_votes, author, sort, as_json, index_d
         for rank, hit in enumerate(hits, 1):
             votes = "-" if hit.votes is None else hit.votes
             click.echo(click.style(f"{rank:>2}. {hit.title}", bold=sys.stdout.isatty()))
-            click.echo(f"    {hit.arxiv_id}  {hit.date}  votes {votes}  score {hit.score:.2f}  {hit.url}")
+            click.echo(f"    {hit.arxiv_id}  {hit.date}  votes {votes}  score {hit.score:.4f}  {hit.url}")
             authors = ", ".join(hit.authors[:4]) + (" …" if len(hit.authors) > 4 else "")
             if authors:
                 click.echo(f"    {authors}")

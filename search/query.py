@@ -799,7 +799,7 @@ def _hit(fields: dict, score: float, pattern) -> Hit:
         authors=[a for a in fields.get("authors", "").split("\n") if a],
         votes=None if votes is None or votes < 0 else int(votes),
         date=fields["date"],
-        score=round(float(score), 4),
+        score=round(float(score), 6),
         snippet=make_snippet(fields.get("summary", ""), pattern),
     )
 

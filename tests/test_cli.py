@@ -32,7 +32,7 @@ def run(*args, **kwargs):
 
 
 def without_scores(text: str) -> str:
-    return re.sub(r"score \d+\.\d\d", "score <n>", text)
+    return re.sub(r"score \d+\.\d{4}", "score <n>", text)
 
 
 @pytest.fixture
