@@ -296,16 +296,13 @@ class KiwiTokenizer(Tokenizer):
 _HANGUL_RUN = re.compile(r"[\uac00-\ud7a3]+")
 
 
+def _run_bigrams(run: str) -> list[str]:
+    return [run] if len(run) == 1 else [run[i : i + 2] for i in range(len(run) - 1)]
+
+
 def hangul_bigrams(text: str) -> list[str]:
     """Overlapping Hangul syllable bigrams (a one-syllable word stays whole), Lucene CJK style."""
-    out: list[str] = []
-    for m in _HANGUL_RUN.finditer(clean(text)):
-        run = m.group()
-        if len(run) == 1:
-            out.append(run)
-        else:
-            out.extend(run[i : i + 2] for i in range(len(run) - 1))
-    return out
+    return [g for m in _HANGUL_RUN.finditer(clean(text)) for g in _run_bigrams(m.group())]
 
 
 def content_spans(text: str, terms: list[Term]) -> list[tuple[int, int]]:
@@ -343,17 +340,16 @@ def literal_terms(text: str) -> list[str]:
     out: list[str] = []
     for m in _LITERAL_RUN.finditer(clean(text)):
         run = m.group("hangul")
-        if run is None:
-            out.append(m.group("word").lower())
-        elif len(run) == 1:
-            out.append(run)
-        else:
-            out.extend(run[i : i + 2] for i in range(len(run) - 1))
+        out.extend([m.group("word").lower()] if run is None else _run_bigrams(run))
     return out
 
 
-class LiteralTokenizer(Tokenizer):
-    """Whoosh adapter over :func:`literal_terms` (frequencies only)."""
+class _TermsTokenizer(Tokenizer):
+    """Whoosh adapter over a plain text → terms function (frequencies only, no offsets)."""
+
+    @staticmethod
+    def terms(text: str) -> list[str]:
+        raise NotImplementedError
 
     def __eq__(self, other) -> bool:
         return type(other) is type(self)
@@ -361,7 +357,7 @@ class LiteralTokenizer(Tokenizer):
     def __call__(self, value, positions=False, chars=False, keeporiginal=False,
                  removestops=True, start_pos=0, start_char=0, mode="", **kwargs):
         t = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
-        for i, term in enumerate(literal_terms(value)):
+        for i, term in enumerate(self.terms(value)):
             t.text = term
             t.boost = 1.0
             t.stopped = False
@@ -370,19 +366,13 @@ class LiteralTokenizer(Tokenizer):
             yield t
 
 
-class BigramTokenizer(Tokenizer):
-    """Whoosh adapter over :func:`hangul_bigrams` (frequencies only, no positions needed)."""
+class LiteralTokenizer(_TermsTokenizer):
+    """Whoosh adapter over :func:`literal_terms`."""
 
-    def __eq__(self, other) -> bool:
-        return type(other) is type(self)
+    terms = staticmethod(literal_terms)
 
-    def __call__(self, value, positions=False, chars=False, keeporiginal=False,
-                 removestops=True, start_pos=0, start_char=0, mode="", **kwargs):
-        t = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
-        for i, gram in enumerate(hangul_bigrams(value)):
-            t.text = gram
-            t.boost = 1.0
-            t.stopped = False
-            if positions:
-                t.pos = start_pos + i
-            yield t
+
+class BigramTokenizer(_TermsTokenizer):
+    """Whoosh adapter over :func:`hangul_bigrams`."""
+
+    terms = staticmethod(hangul_bigrams)
