@@ -334,7 +334,7 @@ class _Builder:
             return
         fields = _fields_for(item)
         if item.mode != "not" and item.field is None:
-            self.literal.extend(t for t in analysis.literal_terms(item.text) if t not in self.literal)
+            self.literal = list(dict.fromkeys(self.literal + analysis.literal_terms(item.text)))
         if item.mode == "not":
             self.must_not.append(Q.Or([_term_query(t.text, fields) for t in primary]))
             return
