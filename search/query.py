@@ -617,18 +617,7 @@ def _evaluate(opened: _Opened, builder: _Builder, filter_q) -> dict[int, float]:
     scores: dict[int, float] = {}
     get = scores.get
     for fieldname, text, boost in builder.terms:
-        ids, weights = opened.postings(fieldname, text)
-        if not ids:
-            continue
-        idf = searcher.idf(fieldname, text)
-        avg = searcher.avg_field_length(fieldname) or 1.0
-        lengths = opened.lengths(fieldname)
-        # bm25() of whoosh.scoring, unrolled: the same formula, without a call per posting.
-        k1, norm = BM25_K1, BM25_K1 * (1 - BM25_B)
-        per_length = BM25_K1 * BM25_B / avg
-        scale = boost * idf * (k1 + 1)
-        for d, tf in zip(ids, weights):
-            scores[d] = get(d, 0.0) + scale * tf / (tf + norm + per_length * lengths[d])
+        _add_bm25(opened, fieldname, text, boost, scores)
     for fieldname, a, b, boost in builder.near:
         _add_near(opened, fieldname, a, b, boost, scores)
     for q in builder.should:
@@ -653,24 +642,35 @@ def _evaluate(opened: _Opened, builder: _Builder, filter_q) -> dict[int, float]:
     return filter_q.apply(opened, scores)
 
 
+def _add_bm25(opened: _Opened, fieldname: str, text: str, boost: float, scores: dict[int, float],
+              tf_boost: float = 1.0, only=None) -> None:
+    """Add one term's BM25 scores in ``fieldname`` to ``scores`` (only for docnums in ``only``,
+    when given). Whoosh's ``bm25``, unrolled: the same formula without a call per posting.
+    ``tf_boost`` scales the term frequency, as a Whoosh field boost does; ``boost`` the score."""
+    ids, weights = opened.postings(fieldname, text)
+    if not ids:
+        return
+    searcher = opened.searcher
+    avg = searcher.avg_field_length(fieldname) or 1.0
+    lengths = opened.lengths(fieldname)
+    norm, per_length = BM25_K1 * (1 - BM25_B), BM25_K1 * BM25_B / avg
+    scale = boost * searcher.idf(fieldname, text) * (BM25_K1 + 1)
+    if tf_boost != 1.0:
+        weights = [tf * tf_boost for tf in weights]
+    postings = zip(ids, weights)
+    if only is not None:
+        postings = [(d, tf) for d, tf in postings if d in only]
+    get = scores.get
+    for d, tf in postings:
+        scores[d] = get(d, 0.0) + scale * tf / (tf + norm + per_length * lengths[d])
+
+
 def _literal_scores(opened: _Opened, terms: list[str], candidates) -> dict[int, float]:
     """BM25F scores of the literal view (:func:`analysis.literal_terms`) for the candidates."""
-    searcher = opened.searcher
     scores: dict[int, float] = {}
-    get = scores.get
     for fieldname, field_boost in LITERAL_FIELDS:
-        avg = searcher.avg_field_length(fieldname) or 1.0
-        lengths = opened.lengths(fieldname)
-        norm, per_length = BM25_K1 * (1 - BM25_B), BM25_K1 * BM25_B / avg
         for text in terms:
-            ids, weights = opened.postings(fieldname, text)
-            if not ids:
-                continue
-            scale = searcher.idf(fieldname, text) * (BM25_K1 + 1)
-            for d, tf in zip(ids, weights):
-                if d in candidates:
-                    tf *= field_boost
-                    scores[d] = get(d, 0.0) + scale * tf / (tf + norm + per_length * lengths[d])
+            _add_bm25(opened, fieldname, text, 1.0, scores, tf_boost=field_boost, only=candidates)
     return scores
 
 
