@@ -515,11 +515,15 @@ _SENTENCE = re.compile(r"[^\n]+?(?:[.!?](?=\s)|다\.|\n|$)")
 
 
 def _term_pattern(terms: set[str]) -> re.Pattern | None:
-    """A pattern for the surface forms of matched terms (``llm`` also marks ``LLMs``)."""
+    """A pattern for the surface forms of matched terms (``llm`` also marks ``LLMs``,
+    ``study`` marks ``studies``)."""
     forms = set()
     for t in terms:
         if lexicon.is_hangul(t):
             forms.add(re.escape(t[:-1] if t.endswith("다") and len(t) > 2 else t))
+        elif len(t) > 2 and t.endswith("y"):
+            # normalize_english reads "studies" (and "series") as "study" ("sery").
+            forms.add(r"(?<![0-9A-Za-z])" + re.escape(t[:-1]) + r"(?:y|ys|ies)(?![0-9A-Za-z])")
         elif len(t) > 1 or t.isdigit():
             forms.add(r"(?<![0-9A-Za-z])" + re.escape(t) + r"(?:e?s)?(?![0-9A-Za-z])")
     if not forms:

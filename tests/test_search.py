@@ -100,6 +100,19 @@ def test_snippet_marks_english_words_whatever_their_case_and_number(seeds_index)
     assert "(Medical Question and Answering **Benchmarks**)" in hits["2406.06573"].snippet
 
 
+def test_snippet_marks_plurals_in_ies_and_words_the_analysis_reads_alike(tmp_path):
+    # The analysis reads "studies" as "study" and "series" as "sery"; the snippet marks the
+    # words as the summary writes them.
+    index_dir = tiny_index(
+        tmp_path,
+        ("2401.00001", "Forecasting", "Ann Example",
+         "여러 case studies에서 time series 예측을 평가합니다. 다른 문장입니다."),
+    )
+    assert search("time series study", index_dir=index_dir)[0].snippet == (
+        "여러 case **studies**에서 **time** **series** 예측을 평가합니다."
+    )
+
+
 def test_limit_caps_the_hits_but_not_the_total(seeds_index):
     hits = search("diffusion", index_dir=seeds_index, limit=3)
     assert len(hits) == 3
