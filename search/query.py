@@ -521,11 +521,13 @@ def _term_pattern(terms: set[str]) -> re.Pattern | None:
     for t in terms:
         if lexicon.is_hangul(t):
             forms.add(re.escape(t[:-1] if t.endswith("다") and len(t) > 2 else t))
-        elif len(t) > 2 and t.endswith("y"):
-            # normalize_english reads "studies" (and "series") as "study" ("sery").
-            forms.add(r"(?<![0-9A-Za-z])" + re.escape(t[:-1]) + r"(?:y|ys|ies)(?![0-9A-Za-z])")
         elif len(t) > 1 or t.isdigit():
-            forms.add(r"(?<![0-9A-Za-z])" + re.escape(t) + r"(?:e?s)?(?![0-9A-Za-z])")
+            # normalize_english's plural rules undone: llm → LLMs, study → studies, sery → series.
+            if len(t) > 2 and t.endswith("y"):
+                body = re.escape(t[:-1]) + "(?:y|ys|ies)"
+            else:
+                body = re.escape(t) + "(?:e?s)?"
+            forms.add(r"(?<![0-9A-Za-z])" + body + r"(?![0-9A-Za-z])")
     if not forms:
         return None
     return re.compile("|".join(sorted(forms, key=len, reverse=True)), re.IGNORECASE)
