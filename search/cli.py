@@ -256,16 +256,25 @@ def stats(as_json, index_dir):
 def aliases(word, as_json, index_dir):
     """Korean ↔ English aliases learned from the corpus for WORD.
 
+    Pairs the summaries gloss in parentheses, and for a Hangul loanword the
+    English word it spells, when the papers support the pair.
+
     \b
     Examples:
       papers aliases 멀티모달
       papers aliases "large language model"
+      papers aliases 챗봇
     """
     found = index_mod.aliases(word, index_dir)
+    sound = query_mod.loanword(word, index_dir)
     if as_json:
-        click.echo(json.dumps(found, ensure_ascii=False, indent=2))
+        click.echo(json.dumps(found + ([sound] if sound else []), ensure_ascii=False, indent=2))
         return
-    if not found:
+    if not found and not sound:
         click.echo(f"no aliases learned for {word!r}", err=True)
     for row in found:
         click.echo(f"{row['alias']}\t({row['language']}, {row['documents']} documents, confidence {row['confidence']:.2f})")
+    if sound:
+        both = "1 paper" if sound["both"] == 1 else f"{sound['both']} papers"
+        click.echo(f"{sound['alias']}\t(en, loanword: sounds alike {sound['similarity']:.2f}, "
+                   f"{both} with both words, {sound['english_papers']} with {sound['alias']})")

@@ -4,7 +4,8 @@ An index directory holds immutable *generations* and a pointer to the current on
 
     index/
       CURRENT          name of the published generation, replaced atomically
-      gen-000007/      a complete Whoosh index + meta.json + manifest.json + lexicon.json
+      gen-000007/      a complete Whoosh index + meta.json, manifest.json, lexicon.json,
+                       tables.json and sounds.json
       gen-000006/      the previous generation, kept for searchers that still have it open
       .lock            held (flock) by the one process that writes
 
@@ -49,12 +50,12 @@ from pathlib import Path
 from whoosh import index as whoosh_index
 from whoosh.fields import ID, NUMERIC, STORED, TEXT, Schema
 
-from . import __version__, analysis, lexicon
+from . import __version__, analysis, lexicon, loanwords
 from .errors import DayFileError, IndexLockedError, IndexMissingError, IndexVersionError, SearchError, SourceError
 from .parse import Paper, find_dayfiles, merge_papers, read_dayfile
 
 #: Bumped whenever the fields or what is stored in them change.
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 CURRENT = "CURRENT"
 LOCK = ".lock"
@@ -63,6 +64,8 @@ MANIFEST = "manifest.json"
 LEXICON = "lexicon.json"
 #: The thresholded alias and split tables derived from the lexicon: all a search needs, small.
 TABLES = "tables.json"
+#: The corpus's English words grouped by sound, for matching Hangul loanwords (:mod:`search.loanwords`).
+SOUNDS = "sounds.json"
 
 
 def schema() -> Schema:
@@ -152,6 +155,9 @@ class Generation:
 
     def tables(self) -> lexicon.Tables:
         return lexicon.Tables.from_json(_read_part(self.path, TABLES))
+
+    def sounds(self) -> loanwords.Sounds:
+        return loanwords.Sounds.from_json(_read_part(self.path, SOUNDS))
 
 
 def current_name(index_dir: Path) -> str | None:
@@ -513,9 +519,36 @@ def _fill(tmp: Path, old, old_files: dict, old_lexicon: dict, plan: _Plan, repor
         # The term list still holds the dates of deleted documents; the column, per live doc, not.
         column = reader.column_reader("date")
         dates = sorted({column[docnum] for docnum in reader.all_doc_ids()})
+        sounds = loanwords.Sounds(english_words(reader), previous=old.sounds() if old is not None else None)
     _write_json(tmp / LEXICON, lex.to_json())
     _write_json(tmp / TABLES, lex.tables().to_json())
+    _write_json(tmp / SOUNDS, sounds.to_json())
     return count, dates
+
+
+def english_words(reader) -> dict[str, int]:
+    """Every Latin word of the literal view (titles and summaries as written) with its paper count.
+
+    Summed over the two fields, so a word in both the title and the summary of a paper counts
+    twice; the count only decides which one-off words are left out. Terms are sorted by their
+    UTF-8 bytes, so the Hangul bigrams all come after the ASCII words and are never read.
+    Whoosh counts deleted documents until their segment is merged; their words are taken off
+    again, so an updated index counts what a rebuild counts.
+    """
+    df: dict[str, int] = {}
+    for fieldname in ("lit_title", "lit_summary"):
+        for word, info in reader.iter_field(fieldname):
+            word = word.decode() if isinstance(word, bytes) else word
+            if not word.isascii():
+                break
+            df[word] = df.get(word, 0) + info.doc_frequency()
+    for docnum in range(reader.doc_count_all()):
+        if reader.is_deleted(docnum):
+            stored = reader.stored_fields(docnum)
+            for text in (stored.get("title", ""), stored.get("summary", "")):
+                for word in set(analysis.literal_terms(text)) & df.keys():
+                    df[word] -= 1
+    return df
 
 
 #: A paper whose stored fields are unchanged is not re-indexed, so these must cover every input

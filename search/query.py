@@ -30,7 +30,7 @@ from pathlib import Path
 from whoosh import query as Q
 from whoosh import scoring
 
-from . import analysis, index, lexicon
+from . import analysis, index, lexicon, loanwords
 from .analysis import Term
 from .errors import NotFoundError, QueryError
 
@@ -42,6 +42,8 @@ JOIN_WEIGHT = 1.0        # a query compound the corpus writes as one word
 PART_WEIGHT = 0.3        # ... and each of its parts
 DERIVED_BOOST = 0.3      # compounds, joined model names, compound parts
 ALIAS_BOOST = 0.5        # learned Korean ↔ English aliases, times their confidence
+LOANWORD_BOOST = 0.5     # the English word a Hangul loanword transliterates, times its similarity
+LOANWORD_LITERAL = 1.0   # ... and its weight in the literal view (a query word counts 1)
 PROXIMITY_BOOST = 0.3    # neighbouring query words found near each other
 BIGRAM_BOOST = 2.0       # the Hangul bigram view of the same words
 NAME_BOOST = 2.0         # neighbouring query words found as one author's name
@@ -104,10 +106,12 @@ class _Opened:
     votes: list[int]
     stamp: tuple[int, int] | None
     tables: lexicon.Tables | None = None
+    sounds: loanwords.Sounds | None = None
     _dates: list[str] | None = None
     _lengths: dict = dataclass_field(default_factory=dict)
     _postings: OrderedDict = dataclass_field(default_factory=OrderedDict)
     _deleted: set[int] | None = None
+    _loanwords: dict = dataclass_field(default_factory=dict)
 
     def lengths(self, fieldname: str) -> list[int]:
         """Every document's length in ``fieldname`` (Whoosh's stored, quantized lengths)."""
@@ -144,6 +148,22 @@ class _Opened:
         if len(self._postings) > POSTINGS_CACHE:
             self._postings.popitem(last=False)
         return ids, weights
+
+    def papers(self, word: str) -> set[int]:
+        """The papers whose title or summary contains ``word`` (analyzed like the index)."""
+        if not lexicon.is_hangul(word):
+            word = analysis.normalize_english(word)
+        found = set(self.postings("summary", word)[0]) | set(self.postings("title", word)[0])
+        return found - self.deleted()
+
+    def loanword(self, korean: str) -> loanwords.Loanword | None:
+        """The English word the Hangul ``korean`` transliterates, when the corpus supports it."""
+        if korean not in self._loanwords:
+            if self.sounds is None:
+                self.sounds = self.generation.sounds()
+            total = self.searcher.doc_count()
+            self._loanwords[korean] = loanwords.best_match(korean, self.sounds, self.papers, total)
+        return self._loanwords[korean]
 
     def dates(self) -> list[str]:
         if self._dates is None:
@@ -310,8 +330,9 @@ def _slop(primary: list[Term]) -> int:
 class _Builder:
     """Turns parsed items into one Whoosh query plus the terms used for snippets."""
 
-    def __init__(self, tables: lexicon.Tables) -> None:
+    def __init__(self, tables: lexicon.Tables, loanword=lambda korean: None) -> None:
         self.tables = tables
+        self.loanword = loanword
         self.terms: list[tuple[str, str, float]] = []  # (field, term, boost): OR-ed, BM25-scored
         self.should: list = []     # Whoosh queries (phrases) that add to the score
         self.near: list[tuple[str, str, str, float]] = []  # (field, a, b, boost): a then b, close
@@ -320,6 +341,7 @@ class _Builder:
         self.highlight: set[str] = set()
         self.primary: list[tuple[_Item, list[Term]]] = []
         self.literal: list[str] = []  # terms for the literal view, from the unfielded items
+        self.literal_weights: dict[str, float] = {}  # those that count less than a query word
         self.truncated = False
         self.count = 0
 
@@ -334,7 +356,10 @@ class _Builder:
             return
         fields = _fields_for(item)
         if item.mode != "not" and item.field is None:
-            self.literal = list(dict.fromkeys(self.literal + analysis.literal_terms(item.text)))
+            typed = analysis.literal_terms(item.text)
+            self.literal = list(dict.fromkeys(self.literal + typed))
+            for text in typed:  # a word the user typed counts fully, even if a loanword added it
+                self.literal_weights.pop(text, None)
         if item.mode == "not":
             self.must_not.append(Q.Or([_term_query(t.text, fields) for t in primary]))
             return
@@ -363,6 +388,7 @@ class _Builder:
             self.terms.append(("grams", g, BIGRAM_BOOST / 2))
         self._proximity(primary)
         self._aliases(primary, seen)
+        self._loanwords(item, primary, seen)
 
     def _add_terms(self, text: str, fields, weight: float) -> None:
         for field, boost in fields:
@@ -450,6 +476,36 @@ class _Builder:
                         for a, b in zip(parts, parts[1:]):
                             for fieldname, field_boost in fields:
                                 self.near.append((fieldname, a, b, field_boost * share))
+
+    def _loanwords(self, item: _Item, primary: list[Term], seen: set[str]) -> None:
+        """Add the English words that the query's Hangul loanwords transliterate.
+
+        A loanword is a written word (its particles left out), never a piece Kiwi cut from one:
+        ``벤치마크`` may be ``benchmark``, but its ``벤치`` is not ``bench``. The English word counts
+        in both views: a paper that writes only ``Chatbot Arena`` must also rank in the literal
+        view, or the fusion keeps preferring papers that share a syllable pair with the query.
+        """
+        fields = [("title", TITLE_BOOST), ("summary", 1.0)]
+        text = analysis.clean(item.text)
+        nouns = [t for t in primary if t.kind == "noun"]
+        words = [text[a:b] for a, b in analysis.content_spans(text, nouns)]
+        # "멀티 모달" is also 멀티모달 when the corpus writes it as one word, as in _weights.
+        words += [a + b for a, b in zip(words, words[1:]) if a + b in self.tables.splits]
+        for word in words:
+            if len(word) < 2:
+                continue
+            match = self.loanword(word)
+            if match is None:
+                continue
+            word = analysis.normalize_english(match.english)
+            if word not in seen:
+                seen.add(word)
+                self.highlight.add(word)
+                self._add_terms(word, fields, LOANWORD_BOOST * match.similarity)
+            for literal in analysis.literal_terms(match.english):
+                if literal not in self.literal:
+                    self.literal.append(literal)
+                    self.literal_weights[literal] = LOANWORD_LITERAL * match.similarity
 
     def empty(self) -> bool:
         return not (self.terms or self.should or self.must)
@@ -579,7 +635,7 @@ def search(
         raise QueryError(f"sort must be one of {', '.join(SORTS)}, not {sort!r}")
     filter_q = _filters(since, until, min_votes, author)
     opened = _open(index_dir)
-    builder = _Builder(opened.lexicon_tables())
+    builder = _Builder(opened.lexicon_tables(), opened.loanword)
     for item in parse_query(query):
         builder.add(item)
     if builder.empty():
@@ -588,7 +644,7 @@ def search(
     weight = VOTE_WEIGHT if vote_weight is None else float(vote_weight)
     scores = _evaluate(opened, builder, filter_q)
     if builder.literal and not _names_an_author(opened, builder):
-        scores = _fuse(scores, _literal_scores(opened, builder.literal, scores))
+        scores = _fuse(scores, _literal_scores(opened, builder.literal, scores, builder.literal_weights))
     votes = opened.votes
     for docnum, score in scores.items():
         v = votes[docnum]
@@ -671,12 +727,14 @@ def _add_bm25(opened: _Opened, fieldname: str, text: str, boost: float, scores: 
         scores[d] = get(d, 0.0) + scale * tf / (tf + norm + per_length * lengths[d])
 
 
-def _literal_scores(opened: _Opened, terms: list[str], candidates) -> dict[int, float]:
+def _literal_scores(opened: _Opened, terms: list[str], candidates, weights=None) -> dict[int, float]:
     """BM25F scores of the literal view (:func:`analysis.literal_terms`) for the candidates."""
     scores: dict[int, float] = {}
+    weights = weights or {}
     for fieldname, field_boost in LITERAL_FIELDS:
         for text in terms:
-            _add_bm25(opened, fieldname, text, 1.0, scores, tf_boost=field_boost, only=candidates)
+            _add_bm25(opened, fieldname, text, weights.get(text, 1.0), scores, tf_boost=field_boost,
+                      only=candidates)
     return scores
 
 
@@ -865,6 +923,22 @@ def _suggest(opened: _Opened, builder: _Builder, query: str, total: int = 0) -> 
                 if surface and surface in new:
                     new = new.replace(surface, best, 1)
     return new if new != query else None
+
+
+def loanword(word: str, index_dir=None) -> dict | None:
+    """The English word that the Hangul ``word`` transliterates, with its evidence, or None.
+
+    What a query containing ``word`` adds (see :mod:`search.loanwords`): ``similarity`` of the
+    sounds, papers with ``both`` words, and papers with each.
+    """
+    word = word.strip()
+    if not lexicon.is_hangul(word):
+        return None
+    match = _open(index_dir).loanword(word)
+    if match is None:
+        return None
+    return {"alias": match.english, "language": "en", "match": "sound", "similarity": round(match.similarity, 3),
+            "both": match.together, "korean_papers": match.korean_papers, "english_papers": match.english_papers}
 
 
 def suggest(query: str, index_dir=None) -> str | None:

@@ -64,11 +64,12 @@ def test_search_prints_ranked_results_with_snippets(seeds_index):
         "    2407.00468  2024-07-02  votes 30  score <n>  https://arxiv.org/abs/2407.00468\n"
         "    Yichi Zhang, Haozhe Zhao, Bohan Wu, Wei Ju …\n"
         "    논문에서는 주로 MMMU, ScienceQA 및 MathVista라는 세 가지 유명한 **멀티모달** **벤치마크**를 분석했습니다.\n"
-        " 2. OmniJARVIS: Unified Vision-Language-Action Tokenization Enables Open-World Instruction Following Agents\n"
-        "    2407.00114  2024-07-02  votes 6  score <n>  https://arxiv.org/abs/2407.00114\n"
-        "    Zhancun Mu, Shaofei Cai, Haowei Lin, Yitao Liang …\n"
-        "    최근 프리트레인된 대형 언어 모델(LLMs)의 성공과 **멀티모달** 언어 모델(MLMs)의 발전에 이어 "
-        "Vision-Language-Action(VLA) 모델 개발이 활발히 진행되고 있습니다.\n"
+        # 멀티모달 also brings in multimodal, a loanword the seeds show in both spellings.
+        " 2. LLaVA-Gemma: Accelerating Multimodal Foundation Models with a Compact Language Model\n"
+        "    2404.01331  2024-04-03  votes 17  score <n>  https://arxiv.org/abs/2404.01331\n"
+        "    Matthew L. Olson, Shao-Yen Tseng, David Cobbley, Musashi Hinck …\n"
+        "    LLaVA 프레임워크를 사용하여 대규모 언어 모델(Large Language Models, LLMS)인 Gemma 패밀리와 함께 "
+        "다양한 **멀티모달** 파운데이션 모델(MMFM)을 훈련하였습니다.\n"
     )
     matching = len(search("멀티모달 벤치마크", index_dir=seeds_index, limit=1000))
     assert result.stderr == f"2 of {matching} matching papers\n"
@@ -142,6 +143,16 @@ def test_aliases_lists_the_korean_names_of_an_english_term(seeds_index):
 def test_aliases_lists_the_english_name_of_a_korean_compound(seeds_index, word):
     result = run("aliases", word, "--index-dir", str(seeds_index))
     assert result.stdout == "llm\t(en, 26 documents, confidence 0.93)\n"
+
+
+def test_aliases_lists_the_english_word_a_hangul_loanword_spells(seeds_index):
+    result = run("aliases", "멀티모달", "--index-dir", str(seeds_index))
+    assert result.stdout.endswith(
+        "multimodal\t(en, loanword: sounds alike 1.00, 2 papers with both words, 4 with multimodal)\n"
+    )
+    printed = json.loads(run("aliases", "멀티모달", "--json", "--index-dir", str(seeds_index)).stdout)
+    assert printed[-1] == {"alias": "multimodal", "language": "en", "match": "sound", "similarity": 1.0,
+                           "both": 2, "korean_papers": 3, "english_papers": 4}
 
 
 def test_aliases_of_an_unknown_word_says_none_were_learned(seeds_index):

@@ -263,6 +263,9 @@ def test_incremental_updates_equal_a_rebuild(tmp_path):
     assert documents(ix) == documents(fresh)
     assert index.open_generation(ix).lexicon() == index.open_generation(fresh).lexicon()
     assert index.open_generation(ix).manifest() == index.open_generation(fresh).manifest()
+    sounds, fresh_sounds = index.open_generation(ix).sounds(), index.open_generation(fresh).sounds()
+    assert sounds.df == fresh_sounds.df
+    assert {k: set(v) for k, v in sounds.buckets.items()} == {k: set(v) for k, v in fresh_sounds.buckets.items()}
     keys = ("papers", "days", "first_date", "last_date", "sources")
     assert {k: index.stats(ix)[k] for k in keys} == {k: index.stats(fresh)[k] for k in keys}
 
@@ -340,6 +343,17 @@ def test_truncated_json_is_explained_and_rebuild_fixes_it(src, ix, part):
     assert re.fullmatch(summary_line(ix, "rebuilt", added=6, papers=6) + "\n", result.stdout)
     assert index.update_index(ix).published is False
     assert total(ix, "2401.00006") == 1
+
+
+def test_truncated_sounds_are_explained_by_the_search_that_needs_them(ix):
+    path = index.open_generation(ix).path / "sounds.json"
+    path.write_bytes(path.read_bytes()[:20])
+    result = papers("search", "아레나", "--index-dir", ix)
+    assert result.exit_code == 1
+    assert result.stderr == (
+        f"Error: the index at {ix} is damaged ({path.parent.name}/sounds.json: "
+        f"{_json_error(path)}); rebuild it with `papers index --rebuild`\n"
+    )
 
 
 def _json_error(path) -> str:

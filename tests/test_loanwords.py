@@ -1,0 +1,117 @@
+"""Hangul loanwords matched to the English words they transliterate (search.loanwords)."""
+
+import pytest
+
+from search import search
+from search.loanwords import Sounds, best_match, chance, is_sino_korean, similarity
+
+from test_search import tiny_index
+
+
+@pytest.mark.parametrize(
+    "korean, english",
+    [
+        ("아레나", "arena"),
+        ("챗봇", "chatbot"),
+        ("미스트랄", "mistral"),
+        ("플랫폼", "platform"),      # 플 + 랫: the l written twice
+        ("클로드", "claude"),
+        ("파이썬", "python"),        # th as 스
+        ("머신", "machine"),         # ch as 시
+        ("트랜스포머", "transformer"),
+        ("스프레드시트", "spreadsheet"),
+    ],
+)
+def test_a_transliteration_sounds_exactly_like_its_english_word(korean, english):
+    assert similarity(korean, english) == 1.0
+
+
+@pytest.mark.parametrize(
+    "korean, english",
+    [("아레나", "learning"), ("모델", "middle"), ("토큰", "ticket"), ("벤치마크", "bookmark"), ("챗봇", "chat")],
+)
+def test_words_that_only_share_consonants_are_not_a_match(korean, english):
+    assert similarity(korean, english) < 0.9
+
+
+def test_sino_korean_shape_is_every_syllable_a_hanja_reading():
+    assert is_sino_korean("음성") and is_sino_korean("보안") and is_sino_korean("라마")
+    assert not is_sino_korean("아레나") and not is_sino_korean("챗봇") and not is_sino_korean("스트")
+
+
+def test_chance_is_the_poisson_tail():
+    assert chance(0, 1.0) == 1.0
+    assert chance(1, 0.5) == pytest.approx(1 - 2.718281828 ** -0.5)
+    assert chance(3, 0.1) < 0.001
+
+
+def match(korean, words, papers, total=1000):
+    """best_match over a vocabulary of English words and a word → papers table."""
+    sounds = Sounds({w: max(2, len(papers.get(w, ()))) for w in words})
+    return best_match(korean, sounds, lambda w: set(papers.get(w, ())), total)
+
+
+def test_a_loanword_matches_when_the_papers_support_it():
+    papers = {"아레나": {1, 2}, "arena": {1, 2, 3, 4, 5}}
+    found = match("아레나", ["arena", "learning"], papers)
+    assert (found.english, found.similarity, found.together) == ("arena", 1.0, 2)
+
+
+def test_an_english_word_that_reaches_no_new_papers_is_not_used():
+    # Every paper that says arena also says 아레나: the expansion would add nothing.
+    assert match("아레나", ["arena"], {"아레나": {1, 2, 3}, "arena": {1, 2}}) is None
+
+
+def test_a_single_shared_paper_of_a_common_word_is_chance():
+    # 벤치 is in 355 of 5,487 papers; one of them also says pangea: expected by chance.
+    papers = {"벤치": set(range(355)), "pangea": {0, 9001, 9002}}
+    assert match("벤치", ["pangea"], papers, total=5487) is None
+    # The same single shared paper is evidence when the word itself is rare.
+    papers = {"챗봇": {0, 1}, "chatbot": {0, 9001, 9002}}
+    assert match("챗봇", ["chatbot"], papers, total=5487).english == "chatbot"
+
+
+def test_a_sino_korean_word_needs_the_english_word_in_most_of_its_papers():
+    # 보안 sounds like phone; a few security papers about phones do not make it a loanword.
+    papers = {"보안": set(range(40)), "phone": {0, 1, 2, 3, 9001, 9002, 9003, 9004}}
+    assert similarity("보안", "phone") >= 0.9
+    assert match("보안", ["phone"], papers, total=5487) is None
+    # 라마 is Sino-Korean in shape, but Llama is in nearly every paper that writes 라마.
+    papers = {"라마": {0, 1, 2, 3, 4}, "llama": {0, 1, 2, 3} | set(range(9000, 9400))}
+    assert match("라마", ["llama"], papers, total=5487).english == "llama"
+
+
+def test_the_closest_sound_is_chosen_before_the_evidence_is_read():
+    # emotion shares more papers with 모션 than motion does, but motion is what 모션 spells.
+    papers = {"모션": {1, 2, 3}, "motion": {3, 9001, 9002}, "emotion": {1, 2, 9003, 9004}}
+    assert similarity("모션", "motion") > similarity("모션", "emotion")
+    assert match("모션", ["motion", "emotion"], papers).english == "motion"
+
+
+def test_a_hangul_word_the_corpus_never_writes_matches_by_exact_sound_alone():
+    papers = {"mistral": {1, 2, 3}}
+    assert match("미스트랄", ["mistral", "mist"], papers).english == "mistral"
+    # Sound alone is not enough for a word that may be native.
+    assert match("보안", ["phone"], {"phone": {1, 2}}) is None
+
+
+def filler(n):
+    return [(f"2402.{i:05d}", f"Method {i} for Data Processing", "Ann Example", "새로운 데이터 처리 방법을 제안합니다.")
+            for i in range(n)]
+
+
+def test_a_korean_query_finds_the_paper_that_writes_the_name_only_in_english(tmp_path):
+    arena = "2403.04132"
+    index_dir = tiny_index(
+        tmp_path,
+        (arena, "Chatbot Arena: An Open Platform for Evaluating LLMs by Human Preference", "Wei-Lin Chiang",
+         "인간 선호로 LLM을 평가하는 오픈 플랫폼입니다. Chatbot Arena는 크라우드소싱 투표를 사용합니다."),
+        ("2401.00001", "Arena Learning for Chatbots", "Ann Example", "챗봇 아레나 방식으로 학습 데이터를 만듭니다."),
+        ("2401.00002", "GenAI Arena: Evaluating Generative Models", "Ann Example", "생성 모델을 평가하는 아레나를 제안합니다."),
+        ("2401.00003", "Arena-Hard: A Benchmark", "Ann Example", "어려운 프롬프트로 모델을 비교합니다."),
+        *filler(80),
+    )
+    hits = search("챗봇 아레나", index_dir=index_dir)
+    assert arena in [h.arxiv_id for h in hits][:3]
+    snippet = next(h.snippet for h in hits if h.arxiv_id == arena)
+    assert "**Chatbot**" in snippet and "**Arena**" in snippet
