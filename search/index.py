@@ -530,8 +530,8 @@ def english_words(reader) -> dict[str, int]:
     """Every Latin word of the literal view (titles and summaries as written) with its paper count.
 
     Summed over the two fields, so a word in both the title and the summary of a paper counts
-    twice; the count only decides which one-off words are left out. Terms are sorted by their
-    UTF-8 bytes, so the Hangul bigrams all come after the ASCII words and are never read.
+    twice; the count only decides which one-off words are left out. Terms are sorted, so the
+    Hangul bigrams all come after the words that start with an ASCII letter and are never read.
     Whoosh counts deleted documents until their segment is merged; their words are taken off
     again, so an updated index counts what a rebuild counts.
     """
@@ -539,9 +539,10 @@ def english_words(reader) -> dict[str, int]:
     for fieldname in ("lit_title", "lit_summary"):
         for word, info in reader.iter_field(fieldname):
             word = word.decode() if isinstance(word, bytes) else word
-            if not word.isascii():
+            if not word[:1].isascii():
                 break
-            df[word] = df.get(word, 0) + info.doc_frequency()
+            if word.isascii():
+                df[word] = df.get(word, 0) + info.doc_frequency()
     for docnum in range(reader.doc_count_all()):
         if reader.is_deleted(docnum):
             stored = reader.stored_fields(docnum)

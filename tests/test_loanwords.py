@@ -2,7 +2,7 @@
 
 import pytest
 
-from search import search
+from search import index, search
 from search.loanwords import Sounds, best_match, chance, is_sino_korean, similarity
 
 from test_search import tiny_index
@@ -115,3 +115,19 @@ def test_a_korean_query_finds_the_paper_that_writes_the_name_only_in_english(tmp
     assert arena in [h.arxiv_id for h in hits][:3]
     snippet = next(h.snippet for h in hits if h.arxiv_id == arena)
     assert "**Chatbot**" in snippet and "**Arena**" in snippet
+
+
+def test_the_sound_vocabulary_is_every_latin_word_the_papers_write(tmp_path):
+    # Terms are read in sorted order up to the Hangul ones; a word with an accent (für) sorts
+    # among the Latin words and must not end the reading early.
+    index_dir = tiny_index(
+        tmp_path,
+        ("2401.00001", "Für Elise and the Zebra Arena", "Ann Example", "für zebra arena 모델을 제안합니다."),
+        ("2401.00002", "Zebra Arena Again", "Ann Example", "zebra arena 모델입니다."),
+    )
+    with index.open_generation(index_dir).ix.searcher() as searcher:
+        words = index.english_words(searcher.reader())
+    assert {"zebra", "arena", "again", "elise"} <= words.keys()
+    assert not any("\uac00" <= ch <= "\ud7a3" for w in words for ch in w)
+    assert set(index.open_generation(index_dir).sounds().df) == {w for w, n in words.items() if n >= 2 and w.isalpha()
+                                                                  and len(w) >= 3}
