@@ -54,6 +54,7 @@ LITERAL_WEIGHT = 1.0
 TIE_BREAK = 1e-7
 #: The literal view scores like Whoosh's BM25F, the field boost inside the term frequency.
 LITERAL_FIELDS = (("lit_title", 2.0), ("lit_summary", 1.0))
+EXPANSION_FIELDS = (("title", TITLE_BOOST), ("summary", 1.0))  # where aliases and loanwords count
 POSTINGS_CACHE = 512       # decoded posting lists kept per open index
 BM25_B, BM25_K1 = 0.75, 1.2
 NEAR_SLOP = 3              # how far apart two neighbouring query words may stand to count as near
@@ -449,7 +450,7 @@ class _Builder:
     def _aliases(self, primary: list[Term], seen: set[str]) -> None:
         """Add learned Korean ↔ English aliases of the query's words as weighted expansions."""
         words = [t.text for t in primary]
-        fields = [("title", TITLE_BOOST), ("summary", 1.0)]
+        fields = EXPANSION_FIELDS
         for i in range(len(words)):
             for j in range(i + 1, min(len(words), i + lexicon.MAX_ENGLISH_TERMS) + 1):
                 span = words[i:j]
@@ -485,7 +486,7 @@ class _Builder:
         in both views: a paper that writes only ``Chatbot Arena`` must also rank in the literal
         view, or the fusion keeps preferring papers that share a syllable pair with the query.
         """
-        fields = [("title", TITLE_BOOST), ("summary", 1.0)]
+        fields = EXPANSION_FIELDS
         text = analysis.clean(item.text)
         nouns = [t for t in primary if t.kind == "noun"]
         words = [text[a:b] for a, b in analysis.content_spans(text, nouns)]
