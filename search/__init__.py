@@ -9,7 +9,8 @@ __version__ = "0.1.0"
 
 from .errors import SearchError  # noqa: E402
 from .index import build_index, update_index  # noqa: E402
-from .query import Hit, SearchResults, get_paper, search, suggest  # noqa: E402
+from .query import get_paper, search, suggest  # noqa: E402
+from .results import Hit, SearchResults  # noqa: E402
 
 __all__ = [
     "Hit",

@@ -13,6 +13,7 @@ import click
 from . import index as index_mod
 from . import query as query_mod
 from .errors import SearchError
+from .results import MARK
 
 index_dir_option = click.option(
     "--index-dir",
@@ -49,7 +50,7 @@ def main():
 
 def _emph(text: str) -> str:
     """Colour the snippet marks on a terminal; keep them as plain text otherwise."""
-    open_, close = map(re.escape, query_mod.MARK)
+    open_, close = map(re.escape, MARK)
     if sys.stdout.isatty():
         return re.sub(f"{open_}(.+?){close}", lambda m: click.style(m.group(1), fg="yellow", bold=True), text)
     return text

@@ -22,7 +22,7 @@ import os
 import re
 import sys
 from collections import OrderedDict
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from dataclasses import field as dataclass_field
 from datetime import date as Date
 from pathlib import Path
@@ -33,6 +33,7 @@ from whoosh import scoring
 from . import analysis, index, lexicon, loanwords
 from .analysis import Term
 from .errors import NotFoundError, QueryError
+from .results import MARK, Hit, SearchResults
 
 #: Default blend weight of votes, chosen with benchmarks/relevance (see README).
 VOTE_WEIGHT = 0.02
@@ -66,35 +67,6 @@ SUGGEST_MIN_DF = 5
 FEW_RESULTS = 5
 SUGGEST_RATIO = 10        # ... and replaced by a close word in this many times more papers
 SORTS = ("relevance", "votes", "date")
-MARK = ("**", "**")       # how snippets mark matched words (the CLI colours them on a terminal)
-
-
-@dataclass(frozen=True)
-class Hit:
-    """One search result."""
-
-    arxiv_id: str
-    title: str
-    url: str
-    authors: list[str]
-    votes: int | None
-    date: str
-    score: float
-    snippet: str
-
-    def to_dict(self) -> dict:
-        return asdict(self)
-
-
-class SearchResults(list):
-    """A list of :class:`Hit` that also says how many papers matched and what to try instead."""
-
-    def __init__(self, hits=(), total: int = 0, suggestion: str | None = None,
-                 notice: str | None = None) -> None:
-        super().__init__(hits)
-        self.total = total
-        self.suggestion = suggestion
-        self.notice = notice
 
 
 # -- opening the index, once per generation ------------------------------------------------------
@@ -617,6 +589,7 @@ def search(
     query: str,
     *,
     limit: int = 10,
+    offset: int = 0,
     index_dir=None,
     since: str | None = None,
     until: str | None = None,
@@ -632,6 +605,8 @@ def search(
         raise QueryError("the query is empty; give some words to search for")
     if not isinstance(limit, int) or limit < 1:
         raise QueryError(f"limit must be a whole number ≥ 1, not {limit!r}")
+    if not isinstance(offset, int) or offset < 0:
+        raise QueryError(f"offset must be a whole number ≥ 0, not {offset!r}")
     if sort not in SORTS:
         raise QueryError(f"sort must be one of {', '.join(SORTS)}, not {sort!r}")
     filter_q = _filters(since, until, min_votes, author)
@@ -651,16 +626,16 @@ def search(
         v = votes[docnum]
         scores[docnum] = score * (1.0 + weight * math.log1p(v if v > 0 else 0))
     if sort == "relevance":
-        top = heapq.nlargest(limit, ((score, -d) for d, score in scores.items()))
+        top = heapq.nlargest(offset + limit, ((score, -d) for d, score in scores.items()))
         top = [(score, -neg) for score, neg in top]
     else:
         # Sorted by votes or date, ties by relevance; scores stay the relevance scores.
         column = votes if sort == "votes" else opened.dates()
-        top = heapq.nlargest(limit, ((column[d], score, -d) for d, score in scores.items()))
+        top = heapq.nlargest(offset + limit, ((column[d], score, -d) for d, score in scores.items()))
         top = [(score, -neg) for _, score, neg in top]
     searcher = opened.searcher
     pattern = _term_pattern(builder.highlight)
-    hits = [_hit(searcher.stored_fields(docnum), score, pattern) for score, docnum in top]
+    hits = [_hit(searcher.stored_fields(docnum), score, pattern) for score, docnum in top[offset:]]
     out = SearchResults(hits, total=len(scores))
     if builder.truncated:
         out.notice = f"the query was long; only its first {MAX_QUERY_TERMS} terms were used"

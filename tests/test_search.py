@@ -476,3 +476,12 @@ def test_query_bigrams_share_the_weight_of_their_word(text, expected):
 
     grams, joined = _content_bigrams(text, [t for t in analysis.analyze(text) if t.primary])
     assert (grams, joined) == (pytest.approx(expected[0]), expected[1])
+
+
+def test_offset_pages_through_the_same_ranking(seeds_index):
+    first = search("멀티모달 벤치마크", index_dir=seeds_index, limit=6)
+    page = search("멀티모달 벤치마크", index_dir=seeds_index, limit=3, offset=3)
+    assert [h.arxiv_id for h in page] == [h.arxiv_id for h in first[3:6]]
+    assert page.total == first.total
+    with pytest.raises(QueryError, match="offset"):
+        search("멀티모달", index_dir=seeds_index, offset=-1)
