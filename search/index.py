@@ -50,12 +50,12 @@ from pathlib import Path
 from whoosh import index as whoosh_index
 from whoosh.fields import ID, NUMERIC, STORED, TEXT, Schema
 
-from . import __version__, analysis, lexicon, loanwords
+from . import __version__, analysis, arrays, lexicon, loanwords
 from .errors import DayFileError, IndexLockedError, IndexMissingError, IndexVersionError, SearchError, SourceError
 from .parse import Paper, find_dayfiles, merge_papers, read_dayfile
 
 #: Bumped whenever the fields or what is stored in them change.
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 
 CURRENT = "CURRENT"
 LOCK = ".lock"
@@ -79,13 +79,8 @@ def schema() -> Schema:
         date=ID(stored=True, sortable=True),
         # Papers without a vote count are stored as -1: NUMERIC columns cannot hold None.
         votes=NUMERIC(int, bits=32, signed=True, stored=True, sortable=True),
-        # Hangul character bigrams of title and summary: a segmentation-free second view of the
-        # Korean text that catches what Kiwi splits differently in different contexts.
-        grams=TEXT(analyzer=analysis.BigramTokenizer(), phrase=False),
-        # The literal view (words as written, Hangul bigrams), ranked apart and fused with the
-        # analyzed fields at query time.
-        lit_title=TEXT(analyzer=analysis.LiteralTokenizer(), phrase=False),
-        lit_summary=TEXT(analyzer=analysis.LiteralTokenizer(), phrase=False),
+        # The Hangul bigram view and the literal view only feed scores: they live in the array
+        # form alone (search.arrays), which halves the postings Whoosh's writer handles.
         url=STORED,
         sources=STORED,
         lex=STORED,
@@ -158,6 +153,12 @@ class Generation:
 
     def sounds(self) -> loanwords.Sounds:
         return loanwords.Sounds.from_json(_read_part(self.path, SOUNDS))
+
+    def arrays(self) -> arrays.Arrays:
+        try:
+            return arrays.Arrays(self.path)
+        except IndexVersionError as exc:
+            raise _damaged(self.path, str(exc)) from None
 
 
 def current_name(index_dir: Path) -> str | None:
@@ -492,6 +493,7 @@ def _fill(tmp: Path, old, old_files: dict, old_lexicon: dict, plan: _Plan, repor
         p for key in sorted(plan.papers, key=Path) for p in plan.papers[key] if p.arxiv_id in affected
     )
 
+    segment = arrays.SegmentBuilder()
     writer = ix.writer(limitmb=256)
     try:
         with ix.searcher() as searcher:
@@ -507,49 +509,43 @@ def _fill(tmp: Path, old, old_files: dict, old_lexicon: dict, plan: _Plan, repor
         report.removed = len(set(stored) - set(new_papers))
         report.updated = len(replaced)
         report.added = len(fresh) - len(replaced)
-        _add_papers(writer, fresh, owners, lex, progress)
+        _add_papers(writer, segment, fresh, owners, lex, progress)
         writer.commit(optimize=old is None)
     except BaseException:
         writer.cancel()
         raise
 
+    listing = arrays.read_listing(old.path) if old is not None else []
+    listing = arrays.delete(tmp, listing, replaced | (set(stored) - set(new_papers)))
+    if len(segment):
+        listing.append(segment.write(tmp))
+    listing = arrays.compact(tmp, listing)
+    arrays.write_listing(tmp, listing)
+    kept = {f"seg-{s['name']}.arr" for s in listing}
+    for path in tmp.glob("seg-*.arr"):
+        if path.name not in kept:
+            path.unlink()
     with ix.searcher() as searcher:
         reader = searcher.reader()
         count = searcher.doc_count()
         # The term list still holds the dates of deleted documents; the column, per live doc, not.
         column = reader.column_reader("date")
         dates = sorted({column[docnum] for docnum in reader.all_doc_ids()})
-        sounds = loanwords.Sounds(english_words(reader), previous=old.sounds() if old is not None else None)
+    sounds = loanwords.Sounds(english_words(arrays.Arrays(tmp)), previous=old.sounds() if old is not None else None)
     _write_json(tmp / LEXICON, lex.to_json())
     _write_json(tmp / TABLES, lex.tables().to_json())
     _write_json(tmp / SOUNDS, sounds.to_json())
     return count, dates
 
 
-def english_words(reader) -> dict[str, int]:
+def english_words(view: arrays.Arrays) -> dict[str, int]:
     """Every Latin word of the literal view (titles and summaries as written) with its paper count.
 
     Summed over the two fields, so a word in both the title and the summary of a paper counts
-    twice; the count only decides which one-off words are left out. Terms are sorted, so the
-    Hangul bigrams all come after the words that start with an ASCII letter and are never read.
-    Whoosh counts deleted documents until their segment is merged; their words are taken off
-    again, so an updated index counts what a rebuild counts.
+    twice; the count only decides which one-off words are left out. Only live documents count,
+    so an updated index counts what a rebuild counts.
     """
-    df: dict[str, int] = {}
-    for fieldname in ("lit_title", "lit_summary"):
-        for word, info in reader.iter_field(fieldname):
-            word = word.decode() if isinstance(word, bytes) else word
-            if not word[:1].isascii():
-                break
-            if word.isascii():
-                df[word] = df.get(word, 0) + info.doc_frequency()
-    for docnum in range(reader.doc_count_all()):
-        if reader.is_deleted(docnum):
-            stored = reader.stored_fields(docnum)
-            for text in (stored.get("title", ""), stored.get("summary", "")):
-                for word in set(analysis.literal_terms(text)) & df.keys():
-                    df[word] -= 1
-    return df
+    return view.words(("lit_title", "lit_summary"), keep=str.isascii)
 
 
 #: A paper whose stored fields are unchanged is not re-indexed, so these must cover every input
@@ -571,8 +567,9 @@ def _stored_fields(paper: Paper, owners: dict) -> dict:
     }
 
 
-def _add_papers(writer, papers: list[Paper], owners, lex, progress) -> None:
-    """Analyze titles and summaries in one Kiwi batch and add the documents as results arrive."""
+def _add_papers(writer, segment: arrays.SegmentBuilder, papers: list[Paper], owners, lex, progress) -> None:
+    """Analyze titles and summaries in one Kiwi batch and add the documents, to Whoosh and to the
+    array segment, as results arrive."""
     texts = (text for p in papers for text in (p.title, p.summary))
     analyzed = analysis.analyze_many(texts)
     total = len(papers)
@@ -582,19 +579,28 @@ def _add_papers(writer, papers: list[Paper], owners, lex, progress) -> None:
         doc_lex = lexicon.mine((paper.summary, summary_terms), (paper.title, title_terms))
         lex.add(doc_lex)
         fields = _stored_fields(paper, owners)
+        names = analysis.name_terms(paper.authors)
         writer.add_document(
             arxiv_id=paper.arxiv_id,
             title=analysis.Analyzed(paper.title, title_terms),
             _stored_title=fields.pop("title"),
             summary=analysis.Analyzed(paper.summary, summary_terms),
             _stored_summary=fields.pop("summary"),
-            grams=analysis.content_text(analysis.clean(paper.title), title_terms) + "\n"
-            + analysis.content_text(analysis.clean(paper.summary), summary_terms),
-            lit_title=paper.title,
-            lit_summary=paper.summary,
+            authors=analysis.Analyzed(fields.pop("authors"), names),
+            _stored_authors="\n".join(paper.authors),
             lex=doc_lex,
             **fields,
         )
+        grams = analysis.content_text(analysis.clean(paper.title), title_terms) + "\n" + analysis.content_text(
+            analysis.clean(paper.summary), summary_terms)
+        segment.add(paper.arxiv_id, paper.votes, paper.date, {
+            "title": [(t.text, t.pos) for t in title_terms],
+            "summary": [(t.text, t.pos) for t in summary_terms],
+            "authors": [(t.text, t.pos) for t in names],
+            "grams": analysis.hangul_bigrams(grams),
+            "lit_title": analysis.literal_terms(paper.title),
+            "lit_summary": analysis.literal_terms(paper.summary),
+        })
         if progress is not None:
             progress(done, total)
 

@@ -125,8 +125,7 @@ def test_the_sound_vocabulary_is_every_latin_word_the_papers_write(tmp_path):
         ("2401.00001", "Für Elise and the Zebra Arena", "Ann Example", "für zebra arena 모델을 제안합니다."),
         ("2401.00002", "Zebra Arena Again", "Ann Example", "zebra arena 모델입니다."),
     )
-    with index.open_generation(index_dir).ix.searcher() as searcher:
-        words = index.english_words(searcher.reader())
+    words = index.english_words(index.open_generation(index_dir).arrays())
     assert {"zebra", "arena", "again", "elise"} <= words.keys()
     assert not any("\uac00" <= ch <= "\ud7a3" for w in words for ch in w)
     assert set(index.open_generation(index_dir).sounds().df) == {w for w, n in words.items() if n >= 2 and w.isalpha()

@@ -472,7 +472,7 @@ def test_a_query_that_is_an_authors_name_ranks_by_the_name_not_by_mentions(tmp_p
 )
 def test_query_bigrams_share_the_weight_of_their_word(text, expected):
     from search import analysis
-    from search.query import _content_bigrams
+    from search.plan import _content_bigrams
 
     grams, joined = _content_bigrams(text, [t for t in analysis.analyze(text) if t.primary])
     assert (grams, joined) == (pytest.approx(expected[0]), expected[1])

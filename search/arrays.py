@@ -1,0 +1,473 @@
+"""The array form of a generation: everything ranking reads, as memory-mapped numpy arrays.
+
+Whoosh stays the index of record (stored fields, the analyzed vocabulary for spelling); ranking
+reads only these arrays, so no posting is ever touched by Python in the query path.
+
+A generation's arrays are a list of immutable *segments*, one file each (``seg-<name>.arr``),
+written when the papers they hold are indexed and hard-linked into later generations like the
+Whoosh files. Per field a segment holds a sorted term dictionary, and per term its documents
+(local numbers) and term frequencies; the positional fields also hold every posting's positions.
+Per document it holds the arXiv ID, the exact length of every field, the votes and the date.
+``arrays.json`` (one per generation) lists the segments in order and the documents deleted from
+each since it was written, so an update deletes by writing a list, never by touching a segment,
+and statistics are computed over live documents only: an updated index ranks like a rebuild.
+
+File layout: 8 bytes of magic, 8 bytes of header length, a JSON header naming each array's
+dtype, offset and length, then the arrays, 64-byte aligned. Opening maps the file; a query
+pays only for the pages of the terms it reads.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import secrets
+from bisect import bisect_left
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+import numpy as np
+from whoosh.util.numeric import byte_to_length, length_to_byte
+
+from .errors import IndexVersionError
+
+#: Every scored field. ``grams`` and the literal view exist only here, not in Whoosh.
+FIELDS = ("title", "summary", "authors", "grams", "lit_title", "lit_summary")
+POSITIONAL = frozenset({"title", "summary", "authors"})
+LISTING = "arrays.json"
+MAGIC = b"PAPARR1\n"
+ALIGN = 64
+#: An update adds one segment; past this many, the small ones are merged into one.
+MAX_SEGMENTS = 8
+#: ... and once this share of a generation's documents is deleted, everything is merged.
+MAX_DELETED_SHARE = 0.25
+
+
+# -- writing ---------------------------------------------------------------------------------------
+
+
+class _FieldBuilder:
+    """Postings of one field, collected document by document."""
+
+    def __init__(self, positional: bool) -> None:
+        self.positional = positional
+        self.vocab: dict[str, int] = {}
+        self.term_ids: list[int] = []
+        self.docs: list[int] = []
+        self.tfs: list[int] = []
+        self.positions: list[int] = []
+        self.lengths: list[int] = []
+
+    def add(self, doc: int, terms: Sequence) -> None:
+        """``terms``: (text, position) pairs for a positional field, else plain texts."""
+        vocab, term_ids, docs, tfs = self.vocab, self.term_ids, self.docs, self.tfs
+        if self.positional:
+            grouped: dict[str, list[int]] = {}
+            for text, pos in terms:
+                grouped.setdefault(text, []).append(pos)
+            for text, where in grouped.items():
+                term_ids.append(vocab.setdefault(text, len(vocab)))
+                docs.append(doc)
+                tfs.append(len(where))
+                self.positions.extend(where)
+        else:
+            for text, tf in Counter(terms).items():
+                term_ids.append(vocab.setdefault(text, len(vocab)))
+                docs.append(doc)
+                tfs.append(tf)
+        self.lengths.append(len(terms))
+
+    def arrays(self, field: str) -> dict[str, np.ndarray]:
+        words = sorted(self.vocab)
+        rank = np.empty(len(words), dtype=np.int64)
+        rank[[self.vocab[w] for w in words]] = np.arange(len(words))
+        ids = rank[np.asarray(self.term_ids, dtype=np.int64)]
+        order = np.argsort(ids, kind="stable")  # documents stay ascending within a term
+        tfs = np.asarray(self.tfs, dtype=np.int64)
+        out = {
+            f"{field}.ptr": np.concatenate([[0], np.cumsum(np.bincount(ids, minlength=len(words)))]),
+            f"{field}.doc": np.asarray(self.docs, dtype=np.int32)[order],
+            f"{field}.tf": tfs[order].astype(np.float32),
+            f"{field}.len": np.asarray(self.lengths, dtype=np.int32),
+            **_strings(field + ".terms", words),
+        }
+        if self.positional:
+            starts = np.concatenate([[0], np.cumsum(tfs)])[:-1]
+            out[f"{field}.pos"] = np.asarray(self.positions, dtype=np.int32)[_gather(starts[order], tfs[order])]
+            out[f"{field}.pptr"] = np.concatenate([[0], np.cumsum(tfs[order])])
+        return out
+
+
+class SegmentBuilder:
+    """Collects analyzed documents and writes them as one segment file."""
+
+    def __init__(self) -> None:
+        self.ids: list[str] = []
+        self.votes: list[int] = []
+        self.dates: list[int] = []
+        self.fields = {f: _FieldBuilder(f in POSITIONAL) for f in FIELDS}
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def add(self, arxiv_id: str, votes: int | None, date: str, terms: dict[str, Sequence]) -> None:
+        doc = len(self.ids)
+        self.ids.append(arxiv_id)
+        self.votes.append(-1 if votes is None else int(votes))
+        self.dates.append(date_number(date))
+        for field in FIELDS:
+            self.fields[field].add(doc, terms[field])
+
+    def write(self, directory: Path) -> dict:
+        """Write the segment into ``directory``; returns its entry for :data:`LISTING`."""
+        arrays = {
+            "votes": np.asarray(self.votes, dtype=np.int32),
+            "dates": np.asarray(self.dates, dtype=np.int32),
+            **_strings("ids", self.ids),
+        }
+        for field, builder in self.fields.items():
+            arrays.update(builder.arrays(field))
+        name = secrets.token_hex(6)
+        _write_file(directory / f"seg-{name}.arr", arrays)
+        return {"name": name, "docs": len(self.ids), "deleted": []}
+
+
+def date_number(date: str) -> int:
+    """``2024-07-01`` → ``20240701``: dates compare and sort as integers."""
+    return int(date.replace("-", "")[:8] or 0)
+
+
+def _strings(name: str, words: list[str]) -> dict[str, np.ndarray]:
+    """A list of strings as one UTF-8 blob and the offsets of each string in it."""
+    encoded = [w.encode("utf-8") for w in words]
+    offsets = np.zeros(len(encoded) + 1, dtype=np.int64)
+    np.cumsum([len(b) for b in encoded], out=offsets[1:])
+    return {name: np.frombuffer(b"".join(encoded), dtype=np.uint8), name + ".off": offsets}
+
+
+def _gather(starts: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """Indices of the slices ``[start, start + count)`` laid end to end, without a Python loop."""
+    total = int(counts.sum())
+    if not total:
+        return np.zeros(0, dtype=np.int64)
+    ends = np.cumsum(counts)
+    shift = np.repeat(starts - (ends - counts), counts)
+    return np.arange(total, dtype=np.int64) + shift
+
+
+def _write_file(path: Path, arrays: dict[str, np.ndarray]) -> None:
+    header: dict[str, list] = {}
+    offset = 0
+    for name, arr in arrays.items():
+        offset = -(-offset // ALIGN) * ALIGN
+        header[name] = [arr.dtype.str, offset, int(arr.size)]
+        offset += arr.nbytes
+    head = json.dumps(header).encode()
+    base = -(-(len(MAGIC) + 8 + len(head)) // ALIGN) * ALIGN
+    with open(path, "wb") as fh:
+        fh.write(MAGIC + len(head).to_bytes(8, "little") + head)
+        for name, arr in arrays.items():
+            fh.seek(base + header[name][1])
+            fh.write(np.ascontiguousarray(arr).tobytes())
+        fh.truncate(base + offset)
+        fh.flush()
+        os.fsync(fh.fileno())
+
+
+# -- reading ---------------------------------------------------------------------------------------
+
+
+class _Strings(Sequence):
+    """Strings of a blob, indexed without decoding the whole list (for binary search)."""
+
+    def __init__(self, blob: np.ndarray, offsets: np.ndarray) -> None:
+        self.blob, self.offsets = blob, offsets
+
+    def __len__(self) -> int:
+        return len(self.offsets) - 1
+
+    def __getitem__(self, i):
+        return self.blob[self.offsets[i] : self.offsets[i + 1]].tobytes()
+
+    def find(self, word: str) -> int:
+        key = word.encode("utf-8")
+        i = bisect_left(self, key)
+        return i if i < len(self) and self[i] == key else -1
+
+    def decode(self) -> list[str]:
+        text = self.blob.tobytes().decode("utf-8")
+        if text.isascii():
+            return [text[a:b] for a, b in zip(self.offsets[:-1].tolist(), self.offsets[1:].tolist())]
+        return [self[i].decode("utf-8") for i in range(len(self))]
+
+
+class Segment:
+    """One memory-mapped segment file."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        try:
+            self._map = np.memmap(path, dtype=np.uint8, mode="r")
+            if self._map[: len(MAGIC)].tobytes() != MAGIC:
+                raise ValueError("not a segment file")
+            size = int.from_bytes(self._map[len(MAGIC) : len(MAGIC) + 8].tobytes(), "little")
+            start = len(MAGIC) + 8
+            self._header = json.loads(self._map[start : start + size].tobytes())
+            self._base = -(-(start + size) // ALIGN) * ALIGN
+        except (OSError, ValueError) as exc:
+            raise IndexVersionError(f"{path.name}: {exc}") from None
+        self._cache: dict[str, object] = {}
+        self.size = len(self.array("votes"))
+
+    def array(self, name: str) -> np.ndarray:
+        found = self._cache.get(name)
+        if found is None:
+            dtype, offset, count = self._header[name]
+            found = np.frombuffer(self._map, dtype=np.dtype(dtype), count=count, offset=self._base + offset)
+            self._cache[name] = found
+        return found
+
+    def strings(self, name: str) -> _Strings:
+        key = name + "/strings"
+        found = self._cache.get(key)
+        if found is None:
+            found = self._cache[key] = _Strings(self.array(name), self.array(name + ".off"))
+        return found
+
+    def lookup(self, field: str, term: str) -> tuple[int, int] | None:
+        """The posting range of ``term`` in ``field``, or None."""
+        i = self.strings(field + ".terms").find(term)
+        if i < 0:
+            return None
+        ptr = self.array(field + ".ptr")
+        return int(ptr[i]), int(ptr[i + 1])
+
+    def ids(self) -> list[str]:
+        return self.strings("ids").decode()
+
+
+def read_listing(path: Path) -> list[dict]:
+    """The segments of the generation at ``path``, in order, with their deleted documents."""
+    try:
+        data = json.loads((path / LISTING).read_text(encoding="utf-8"))
+        segments = data["segments"]
+        if not all(isinstance(s.get("name"), str) and isinstance(s.get("deleted"), list) for s in segments):
+            raise ValueError("not a list of segments")
+    except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
+        raise IndexVersionError(f"{LISTING}: {getattr(exc, 'strerror', None) or exc}") from None
+    return segments
+
+
+def write_listing(path: Path, segments: list[dict]) -> None:
+    with open(path / LISTING, "w", encoding="utf-8") as fh:
+        json.dump({"segments": segments}, fh, separators=(",", ":"))
+
+
+# -- the opened arrays of one generation ------------------------------------------------------------
+
+
+#: Whoosh's one-byte field lengths (the norms Lucene also quantizes): scores match Whoosh's own.
+_QUANTIZED = np.array([byte_to_length(length_to_byte(n)) for n in range(1024)], dtype=np.float64)
+
+
+def quantized(lengths: np.ndarray) -> np.ndarray:
+    small = np.minimum(lengths, len(_QUANTIZED) - 1)
+    out = _QUANTIZED[small]
+    big = lengths >= len(_QUANTIZED)
+    if big.any():
+        out[big] = [byte_to_length(length_to_byte(int(n))) for n in lengths[big]]
+    return out
+
+
+class Arrays:
+    """The segments of one generation seen as one collection, documents numbered in order."""
+
+    def __init__(self, path: Path) -> None:
+        listing = read_listing(path)
+        self.segments = [Segment(path / f"seg-{s['name']}.arr") for s in listing]
+        sizes = [seg.size for seg in self.segments]
+        self.offsets = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
+        self.size = int(self.offsets[-1])
+        self.live = np.ones(self.size, dtype=bool)
+        for offset, entry in zip(self.offsets, listing):
+            if entry["deleted"]:
+                self.live[offset + np.asarray(entry["deleted"], dtype=np.int64)] = False
+        self.live_count = int(self.live.sum())
+        self.votes = self._column("votes")
+        self.dates = self._column("dates")
+        self._lengths: dict[str, tuple[np.ndarray, float]] = {}
+        self._ids: list[str] | None = None
+
+    def _column(self, name: str) -> np.ndarray:
+        if len(self.segments) == 1:
+            return self.segments[0].array(name)
+        return np.concatenate([seg.array(name) for seg in self.segments]) if self.segments else np.zeros(0, np.int32)
+
+    def lengths(self, field: str) -> tuple[np.ndarray, float]:
+        """Every document's (quantized) length in ``field`` and the mean exact length of live ones."""
+        found = self._lengths.get(field)
+        if found is None:
+            exact = self._column(f"{field}.len").astype(np.int64)
+            mean = float(exact[self.live].sum()) / self.live_count if self.live_count else 0.0
+            found = self._lengths[field] = (quantized(exact), mean or 1.0)
+        return found
+
+    def postings(self, field: str, term: str) -> tuple[np.ndarray, np.ndarray]:
+        """(documents, term frequencies) of ``term`` in ``field``, deleted documents included."""
+        docs, tfs = [], []
+        for seg, offset in zip(self.segments, self.offsets):
+            found = seg.lookup(field, term)
+            if found is not None:
+                a, b = found
+                docs.append(seg.array(field + ".doc")[a:b] + offset)
+                tfs.append(seg.array(field + ".tf")[a:b])
+        if not docs:
+            return np.zeros(0, np.int64), np.zeros(0, np.float32)
+        if len(docs) == 1:
+            return docs[0], tfs[0]
+        return np.concatenate(docs), np.concatenate(tfs)
+
+    def positions(self, field: str, term: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(documents, position counts, positions laid end to end) of ``term`` in ``field``."""
+        docs, counts, where = [], [], []
+        for seg, offset in zip(self.segments, self.offsets):
+            found = seg.lookup(field, term)
+            if found is not None:
+                a, b = found
+                pptr = seg.array(field + ".pptr")
+                docs.append(seg.array(field + ".doc")[a:b] + offset)
+                counts.append(np.diff(pptr[a : b + 1]))
+                where.append(seg.array(field + ".pos")[pptr[a] : pptr[b]])
+        if not docs:
+            empty = np.zeros(0, np.int64)
+            return empty, empty, empty
+        return np.concatenate(docs), np.concatenate(counts), np.concatenate(where)
+
+    def doc_frequency(self, field: str, docs: np.ndarray) -> int:
+        return int(np.count_nonzero(self.live[docs]))
+
+    def idf(self, field: str, term: str) -> float:
+        """Whoosh's BM25 idf, ``log(N / (df + 1)) + 1``, over live documents."""
+        df = self.doc_frequency(field, self.postings(field, term)[0])
+        return math.log(self.live_count / (df + 1)) + 1 if self.live_count else 0.0
+
+    def arxiv_id(self, doc: int) -> str:
+        if self._ids is None:
+            self._ids = [i for seg in self.segments for i in seg.ids()]
+        return self._ids[doc]
+
+    def words(self, fields: Iterable[str], keep=lambda word: True) -> dict[str, int]:
+        """Every term of ``fields`` that ``keep`` accepts, with its live document count summed
+        over the fields."""
+        counts: dict[str, int] = {}
+        for seg, offset in zip(self.segments, self.offsets):
+            live = self.live[offset : offset + seg.size]
+            for field in fields:
+                terms = seg.strings(field + ".terms").decode()
+                ptr = seg.array(field + ".ptr")
+                owner = np.repeat(np.arange(len(terms)), np.diff(ptr))
+                df = np.bincount(owner, weights=live[seg.array(field + ".doc")], minlength=len(terms))
+                for word, n in zip(terms, df.tolist()):
+                    if n and keep(word):
+                        counts[word] = counts.get(word, 0) + int(n)
+        return counts
+
+
+# -- updates -----------------------------------------------------------------------------------------
+
+
+def delete(path: Path, segments: list[dict], arxiv_ids: set[str]) -> list[dict]:
+    """The listing with ``arxiv_ids`` marked deleted in whichever segments hold them."""
+    if not arxiv_ids:
+        return segments
+    out = []
+    for entry in segments:
+        ids = Segment(path / f"seg-{entry['name']}.arr").ids()
+        gone = set(entry["deleted"]) | {i for i, a in enumerate(ids) if a in arxiv_ids}
+        out.append({**entry, "deleted": sorted(gone)})
+    return out
+
+
+def compact(path: Path, segments: list[dict]) -> list[dict]:
+    """Merge segments when there are too many or too much is deleted; returns the new listing.
+
+    The small segments (all but the largest) are merged once there are more than
+    :data:`MAX_SEGMENTS`, so one update merges work bounded by what was added since the last
+    full merge; everything is merged once :data:`MAX_DELETED_SHARE` of the documents is deleted.
+    """
+    total = sum(s["docs"] for s in segments)
+    deleted = sum(len(s["deleted"]) for s in segments)
+    if total and deleted / total >= MAX_DELETED_SHARE and len(segments) > 0:
+        return [merge(path, segments)]
+    if len(segments) <= MAX_SEGMENTS:
+        return segments
+    largest = max(range(len(segments)), key=lambda i: segments[i]["docs"])
+    small = [s for i, s in enumerate(segments) if i != largest]
+    return [segments[largest], merge(path, small)]
+
+
+def merge(path: Path, segments: list[dict]) -> dict:
+    """Write one segment holding the live documents of ``segments``, in order; return its entry."""
+    opened = [Segment(path / f"seg-{s['name']}.arr") for s in segments]
+    keeps = []
+    for seg, entry in zip(opened, segments):
+        keep = np.ones(seg.size, dtype=bool)
+        keep[np.asarray(entry["deleted"], dtype=np.int64)] = False
+        keeps.append(keep)
+    # New local numbers: live documents of all segments laid end to end.
+    renumber, base = [], 0
+    for keep in keeps:
+        numbers = np.cumsum(keep) - 1 + base
+        renumber.append(np.where(keep, numbers, -1))
+        base += int(keep.sum())
+    ids = [i for seg, keep in zip(opened, keeps) for i, k in zip(seg.ids(), keep.tolist()) if k]
+    arrays = {
+        "votes": np.concatenate([seg.array("votes")[keep] for seg, keep in zip(opened, keeps)]),
+        "dates": np.concatenate([seg.array("dates")[keep] for seg, keep in zip(opened, keeps)]),
+        **_strings("ids", ids),
+    }
+    for field in FIELDS:
+        arrays.update(_merge_field(field, opened, keeps, renumber))
+    name = secrets.token_hex(6)
+    _write_file(path / f"seg-{name}.arr", arrays)
+    return {"name": name, "docs": len(ids), "deleted": []}
+
+
+def _merge_field(field: str, opened: list[Segment], keeps, renumber) -> dict[str, np.ndarray]:
+    vocabularies = [seg.strings(field + ".terms").decode() for seg in opened]
+    words = sorted(set().union(*vocabularies))
+    index = {w: i for i, w in enumerate(words)}
+    term_ids, docs, tfs, pos_starts, pos_counts = [], [], [], [], []
+    for n, (seg, vocab, new) in enumerate(zip(opened, vocabularies, renumber)):
+        ptr = seg.array(field + ".ptr")
+        local = np.asarray([index[w] for w in vocab], dtype=np.int64)
+        owner = np.repeat(local, np.diff(ptr))
+        doc = new[seg.array(field + ".doc")]
+        alive = doc >= 0
+        term_ids.append(owner[alive])
+        docs.append(doc[alive])
+        tfs.append(seg.array(field + ".tf")[alive])
+        if field in POSITIONAL:
+            pptr = seg.array(field + ".pptr")
+            pos_starts.append(pptr[:-1][alive])
+            pos_counts.append(np.diff(pptr)[alive])
+    term_ids, docs, tfs = np.concatenate(term_ids), np.concatenate(docs), np.concatenate(tfs)
+    order = np.lexsort((docs, term_ids))
+    out = {
+        f"{field}.ptr": np.concatenate([[0], np.cumsum(np.bincount(term_ids, minlength=len(words)))]),
+        f"{field}.doc": docs[order].astype(np.int32),
+        f"{field}.tf": tfs[order].astype(np.float32),
+        f"{field}.len": np.concatenate([seg.array(field + ".len")[k] for seg, k in zip(opened, keeps)]),
+        **_strings(field + ".terms", words),
+    }
+    if field in POSITIONAL:
+        # Positions of every segment in one array, each posting's slice found by its start.
+        shifts = np.cumsum([0] + [len(seg.array(field + ".pos")) for seg in opened])[:-1]
+        all_pos = np.concatenate([seg.array(field + ".pos") for seg in opened])
+        starts = np.concatenate([s + shifts[n] for n, s in enumerate(pos_starts)])[order]
+        counts = np.concatenate(pos_counts)[order]
+        out[f"{field}.pos"] = all_pos[_gather(starts, counts)]
+        out[f"{field}.pptr"] = np.concatenate([[0], np.cumsum(counts)])
+    return out

@@ -1,0 +1,98 @@
+"""The published generation as a search sees it, opened once and reopened when a newer one is
+published: the Whoosh searcher (stored fields, spelling), the array form (ranking), the lexicon
+tables and the loanword evidence, each loaded on first use."""
+
+from __future__ import annotations
+
+import os
+import sys
+import threading
+from pathlib import Path
+
+import numpy as np
+
+from . import analysis, index, lexicon, loanwords
+from .arrays import Arrays
+
+#: Seconds a first search waits for another process building the seeds index.
+BUILD_WAIT = 300.0
+
+
+class Opened:
+    def __init__(self, generation: index.Generation, stamp) -> None:
+        self.generation = generation
+        self.stamp = stamp
+        self.searcher = generation.ix.searcher()
+        self.arrays: Arrays = generation.arrays()
+        self._tables: lexicon.Tables | None = None
+        self._sounds: loanwords.Sounds | None = None
+        self._loanwords: dict[str, loanwords.Loanword | None] = {}
+        self._lock = threading.Lock()
+
+    def tables(self) -> lexicon.Tables:
+        if self._tables is None:
+            self._tables = self.generation.tables()
+        return self._tables
+
+    def papers(self, word: str) -> set[int]:
+        """The live papers whose title or summary contains ``word`` (analyzed like the index)."""
+        if not lexicon.is_hangul(word):
+            word = analysis.normalize_english(word)
+        view = self.arrays
+        docs = np.union1d(view.postings("summary", word)[0], view.postings("title", word)[0])
+        return set(docs[view.live[docs]].tolist())
+
+    def loanword(self, korean: str) -> loanwords.Loanword | None:
+        """The English word the Hangul ``korean`` transliterates, when the corpus supports it."""
+        if korean not in self._loanwords:
+            with self._lock:
+                if self._sounds is None:
+                    self._sounds = self.generation.sounds()
+            match = loanwords.best_match(korean, self._sounds, self.papers, self.arrays.live_count)
+            self._loanwords[korean] = match
+        return self._loanwords[korean]
+
+    def stored(self, doc: int) -> dict:
+        """The stored fields of array document ``doc`` (looked up in Whoosh by arXiv ID)."""
+        return self.searcher.document(arxiv_id=self.arrays.arxiv_id(doc))
+
+    def close(self) -> None:
+        self.searcher.close()
+
+
+_opened: dict[Path, Opened] = {}
+_lock = threading.Lock()
+
+
+def open_index(index_dir, build_if_missing: bool = True) -> Opened:
+    """The opened published generation, reopened when a newer one is published.
+
+    Publishing replaces the ``CURRENT`` file, so its inode and mtime identify the generation
+    even when an index folder is deleted and rebuilt under the same generation names; one
+    ``stat`` per search is the whole cost of noticing an update.
+    """
+    path = index.resolve_dir(index_dir)
+    stamp = _stamp(path)
+    if stamp is None and build_if_missing:
+        print(f"papers: no index at {path} yet; building one from the bundled seeds…", file=sys.stderr)
+        # Not a rebuild: a process that loses the race waits for the winner, then finds the
+        # seeds already indexed and has nothing to do.
+        index.update_index(path, wait=BUILD_WAIT)
+        stamp = _stamp(path)
+    with _lock:
+        cached = _opened.get(path)
+        if cached is not None and cached.stamp == stamp:
+            return cached
+        opened = Opened(index.open_generation(path), stamp)
+        if cached is not None:
+            cached.close()
+        _opened[path] = opened
+        return opened
+
+
+def _stamp(path: Path) -> tuple[int, int] | None:
+    try:
+        st = os.stat(path / index.CURRENT)
+    except FileNotFoundError:
+        return None
+    return st.st_ino, st.st_mtime_ns

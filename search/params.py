@@ -1,0 +1,58 @@
+"""The ranking parameters: one frozen set, read by the query plan and the ranking stages.
+
+Every number here was set with ``benchmarks/relevance`` (see its README for the sweeps).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Params:
+    # BM25 (Whoosh's and Lucene's defaults).
+    k1: float = 1.2
+    b: float = 0.75
+    # Fields of the analyzed view: a query word's BM25 per field, times these.
+    title_boost: float = 2.0
+    authors_boost: float = 1.0
+    #: The Hangul bigram view of the query's content words.
+    bigram_boost: float = 2.0
+    #: A query compound the corpus writes as one word counts fully, each of its parts less.
+    join_weight: float = 1.0
+    part_weight: float = 0.3
+    #: Other derived terms: joined model names, sub-parts of Latin runs.
+    derived_boost: float = 0.3
+    #: Learned Korean ↔ English aliases, times their confidence; at most this many per word.
+    alias_boost: float = 0.5
+    max_aliases: int = 2
+    #: The English word a Hangul loanword transliterates, times its similarity, in the analyzed
+    #: view; and its weight in the literal view, where a query word counts 1.
+    loanword_boost: float = 0.5
+    loanword_literal: float = 1.0
+    #: Neighbouring query words found within ``near_slop`` positions of each other ...
+    proximity_boost: float = 0.3
+    near_slop: int = 3
+    #: ... and neighbouring Latin query words found as one author's name.
+    name_boost: float = 2.0
+    #: The literal view: its fields and their boosts (inside the term frequency, as Whoosh's
+    #: field boosts work), and its weight in the fusion.
+    literal_fields: tuple[tuple[str, float], ...] = (("lit_title", 2.0), ("lit_summary", 1.0))
+    literal_weight: float = 1.0
+    #: Reciprocal-rank fusion: a paper scores sum(weight / (rrf_k + rank)) over the two views,
+    #: plus its analyzed score scaled far below one rank step, to break ties.
+    rrf_k: int = 40
+    tie_break: float = 1e-7
+    #: score × (1 + vote_weight × ln(1 + votes)).
+    vote_weight: float = 0.02
+    #: Phase 2 (proximity, fusion, votes) re-ranks this many of the best phase-1 candidates of
+    #: each view; benchmarks/perf shows the top 10 equal to re-ranking everything.
+    window: int = 400
+
+    @property
+    def expansion_fields(self) -> tuple[tuple[str, float], ...]:
+        """Where aliases and loanwords count."""
+        return (("title", self.title_boost), ("summary", 1.0))
+
+
+DEFAULT = Params()

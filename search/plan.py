@@ -1,0 +1,347 @@
+"""The query plan: parsed items → one frozen description of what to score, require and exclude.
+
+The query is analyzed here, once; every later stage (ranking, snippets, suggestions) reads the
+plan and never analyzes again. Expansions (compound joins, bigrams, aliases, loanwords) are
+decided here from the generation's lexicon tables and loanword evidence.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date as Date
+
+from . import analysis, lexicon
+from .analysis import Term
+from .errors import QueryError
+from .params import DEFAULT, Params
+from .syntax import Item, parse_query
+
+MAX_QUERY_TERMS = 48
+
+
+@dataclass(frozen=True)
+class Scored:
+    """A term's BM25 in one field, times ``boost``."""
+
+    field: str
+    term: str
+    boost: float
+
+
+@dataclass(frozen=True)
+class Near:
+    """Reward ``b`` standing within a few positions after ``a`` in ``field``."""
+
+    field: str
+    a: str
+    b: str
+    boost: float
+
+
+@dataclass(frozen=True)
+class Clause:
+    """Words matched in any of ``fields``: ``all`` of them, ``any`` of them, or as a ``phrase``
+    (in order, each within ``slop`` positions of the one before)."""
+
+    kind: str
+    fields: tuple[tuple[str, float], ...]
+    words: tuple[str, ...]
+    slop: int = 1
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Restrictions on which papers may match."""
+
+    since: int | None = None        # dates as 20240701
+    until: int | None = None
+    min_votes: int | None = None
+    author: Clause | None = None
+
+
+@dataclass(frozen=True)
+class Plan:
+    scored: tuple[Scored, ...]
+    #: Neighbouring query words standing together: re-ranks the best candidates (phase 2).
+    near: tuple[Near, ...]
+    #: The word pairs of multi-word aliases: scored, and matching, like terms (phase 1).
+    pairs: tuple[Near, ...]
+    required: tuple[Clause, ...]
+    excluded: tuple[Clause, ...]
+    #: Literal-view terms with their query weights.
+    literal: tuple[tuple[str, float], ...]
+    highlight: frozenset[str]
+    #: The ranked (unfielded, not excluded) items with their primary terms.
+    ranked: tuple[tuple[Item, tuple[Term, ...]], ...]
+    filters: Filters
+    truncated: bool
+
+    @property
+    def empty(self) -> bool:
+        return not (self.scored or self.required or self.pairs)
+
+    def author_words(self) -> tuple[str, ...] | None:
+        """Name words of the whole query when it is only Latin words, two or more, with no
+        operators: such a query may be a person's name."""
+        if self.required or self.excluded:
+            return None
+        primary = [t for _, terms in self.ranked for t in terms]
+        if len(primary) < 2 or not all(lexicon.is_latin(t.text) for t in primary):
+            return None
+        text = " ".join(item.text for item, _ in self.ranked)
+        return tuple(t.text for t in analysis.name_terms([text]))
+
+
+def build(query: str, tables: lexicon.Tables, loanword: Callable = lambda korean: None,
+          filters: Filters = Filters(), params: Params = DEFAULT) -> Plan:
+    """Analyze ``query`` and decide every term, weight and expansion of its plan."""
+    builder = _Builder(tables, loanword, params)
+    for item in parse_query(query):
+        builder.add(item)
+    literal = {text: builder.literal_weights.get(text, 1.0) for text in builder.literal}
+    return Plan(
+        tuple(builder.scored), tuple(builder.near), tuple(builder.pairs), tuple(builder.required),
+        tuple(builder.excluded),
+        tuple(literal.items()), frozenset(builder.highlight), tuple(builder.ranked), filters,
+        builder.truncated,
+    )
+
+
+def filters(since=None, until=None, min_votes=None, author=None) -> Filters:
+    """Check the search options and turn them into :class:`Filters`."""
+    since = _check_date(since, "since")
+    until = _check_date(until, "until")
+    if since and until and since > until:
+        raise QueryError(f"since ({since}) is after until ({until}); nothing can match")
+    if min_votes is not None and (not isinstance(min_votes, int) or min_votes < 0):
+        raise QueryError(f"min_votes must be a whole number ≥ 0, not {min_votes!r}")
+    clause = None
+    if author is not None:
+        words = tuple(t.text for t in analysis.name_terms([author]))
+        if not words:
+            raise QueryError(f"author {author!r} has no letters to match")
+        clause = Clause("phrase", (("authors", 1.0),), words, 1)
+    number = lambda d: None if d is None else int(d.replace("-", ""))  # noqa: E731
+    return Filters(number(since), number(until), min_votes, clause)
+
+
+def _check_date(value, option: str) -> str | None:
+    if value is None:
+        return None
+    try:
+        return Date.fromisoformat(str(value)).isoformat()
+    except ValueError:
+        raise QueryError(f"{option} must be a date like 2024-07-01, not {value!r}") from None
+
+
+def _slop(primary: list[Term]) -> int:
+    """Phrase slop that tolerates the gaps left by dropped stopwords (and one more word)."""
+    gaps = [b.pos - a.pos - 1 for a, b in zip(primary, primary[1:])]
+    return 1 + max(gaps, default=0)
+
+
+def _content_bigrams(text: str, primary: list[Term]) -> tuple[dict[str, float], set[str]]:
+    """Hangul bigrams of the query's content words with their weights, and those across a space
+    between two content words.
+
+    Only the Hangul nouns and stems count, so particles and endings (``LLM을``, ``평가했다``)
+    ask for nothing. The bigrams of a word share that word's weight (``아레나`` has two, each
+    worth a half), so a long loanword does not outweigh the rest of the query; a solid compound
+    shares the weight of the words Kiwi found in it, which keeps ``음성합성`` and ``음성 합성``
+    alike. A bigram across a space between two content words counts half, so "음성 합성" also
+    asks, softly, for the "성합" of "음성합성", whichever way papers spaced it.
+    """
+    spans = analysis.content_spans(text, primary)
+    grams: dict[str, float] = {}
+    joined: set[str] = set()
+    for i, (start, end) in enumerate(spans):
+        bigrams = analysis.hangul_bigrams(text[start:end])
+        words = sum(1 for t in primary if start <= t.start < end and t.kind in ("noun", "verb"))
+        share = min(1.0, max(words, 1) / len(bigrams))
+        for g in bigrams:
+            grams[g] = max(grams.get(g, 0.0), share)
+        if i and not text[spans[i - 1][1] : start].strip():
+            joined.add(text[spans[i - 1][1] - 1] + text[start])
+    return grams, joined - set(grams)
+
+
+class _Builder:
+    """Accumulates the parts of a plan, item by item (used only inside :func:`build`)."""
+
+    def __init__(self, tables: lexicon.Tables, loanword: Callable, params: Params) -> None:
+        self.tables = tables
+        self.loanword = loanword
+        self.p = params
+        self.scored: list[Scored] = []
+        self.near: list[Near] = []
+        self.pairs: list[Near] = []
+        self.required: list[Clause] = []
+        self.excluded: list[Clause] = []
+        self.highlight: set[str] = set()
+        self.ranked: list[tuple[Item, tuple[Term, ...]]] = []
+        self.literal: list[str] = []
+        self.literal_weights: dict[str, float] = {}  # literal terms that count less than a query word
+        self.truncated = False
+        self.count = 0
+
+    def _fields_for(self, item: Item) -> tuple[tuple[str, float], ...]:
+        if item.field == "title":
+            return (("title", 1.0),)
+        if item.field == "author":
+            return (("authors", 1.0),)
+        return (("title", self.p.title_boost), ("summary", 1.0), ("authors", self.p.authors_boost))
+
+    def add(self, item: Item) -> None:
+        terms = analysis.name_terms([item.text]) if item.field == "author" else analysis.analyze(item.text)
+        if self.count + len(terms) > MAX_QUERY_TERMS:
+            terms = terms[: max(0, MAX_QUERY_TERMS - self.count)]
+            self.truncated = True
+        self.count += len(terms)
+        primary = [t for t in terms if t.primary]
+        if not primary:
+            return
+        fields = self._fields_for(item)
+        words = tuple(t.text for t in primary)
+        if item.mode != "not" and item.field is None:
+            typed = analysis.literal_terms(item.text)
+            self.literal = list(dict.fromkeys(self.literal + typed))
+            for text in typed:  # a word the user typed counts fully, even if a loanword added it
+                self.literal_weights.pop(text, None)
+        if item.mode == "not":
+            self.excluded.append(Clause("any", fields, words))
+            return
+        if item.mode == "must" or item.kind == "phrase" or item.field is not None:
+            for t in primary:
+                self._add_terms(t.text, fields, 1.0)
+        self.highlight.update(t.text for t in terms)
+        if item.kind == "phrase" or item.field is not None:
+            kind = "phrase" if len(words) > 1 else "all"
+            self.required.append(Clause(kind, fields, words, _slop(primary)))
+            return
+        if item.mode == "must":
+            self.required.append(Clause("all", fields, words))
+        self.ranked.append((item, tuple(primary)))
+        weights = self._weights(terms)
+        seen = set(weights)
+        self.highlight.update(weights)
+        for text, weight in weights.items():
+            self._add_terms(text, fields, weight)
+        grams, joined = _content_bigrams(analysis.clean(item.text), primary)
+        for g in sorted(grams):
+            self.scored.append(Scored("grams", g, self.p.bigram_boost * grams[g]))
+        for g in sorted(joined):
+            self.scored.append(Scored("grams", g, self.p.bigram_boost / 2))
+        self._proximity(primary)
+        self._aliases(primary, seen)
+        self._loanwords(item, primary, seen)
+
+    def _add_terms(self, text: str, fields, weight: float) -> None:
+        for field, boost in fields:
+            # Author names are Latin: a Hangul term never needs the authors field.
+            if field == "authors" and lexicon.is_hangul(text):
+                continue
+            self.scored.append(Scored(field, text, boost * weight))
+
+    def _weights(self, terms: list[Term]) -> dict[str, float]:
+        """Query weight per term, the same however the user spaced a Korean compound.
+
+        Kiwi splits ``멀티 모달 벤치마크`` into four nouns but keeps ``멀티모달 벤치마크`` as two,
+        and the analyzer adds neighbour joins either way. A join that the corpus shows as a real
+        compound (Kiwi split it inside one word there) counts as a full term and its parts as
+        derived ones, and a whole compound brings its parts along as derived terms, so both
+        spellings end up with the same weighted terms.
+        """
+        weights: dict[str, float] = {}
+        demoted: set[str] = set()
+        splits = self.tables.splits
+        nouns = [t for t in terms if t.primary and t.kind == "noun"]
+        for a, b in zip(nouns, nouns[1:]):
+            # "멀티 모달": the index joins only unspaced nouns, so a spaced query asks for the
+            # join itself when the corpus shows it is one word.
+            if b.pos == a.pos + 1 and a.end < b.start and a.text + b.text in splits:
+                terms = terms + [Term(a.text + b.text, a.pos, a.start, b.end, False, "noun")]
+        for t in terms:
+            weight = 1.0 if t.primary else self.p.derived_boost
+            if not t.primary and t.kind == "noun" and t.text in splits:
+                weight = self.p.join_weight
+                demoted.update(splits[t.text])
+            elif not t.primary and t.kind == "noun":
+                continue  # a mere neighbour join: proximity clauses reward that, less noisily
+            elif t.primary and t.kind == "noun" and t.text in splits:
+                demoted.update(splits[t.text])
+            weights[t.text] = max(weights.get(t.text, 0.0), weight)
+        for part in demoted:
+            weights[part] = self.p.part_weight
+        return weights
+
+    def _proximity(self, primary: list[Term]) -> None:
+        """Reward papers where neighbouring query words also stand together."""
+        p = self.p
+        for a, b in zip(primary, primary[1:]):
+            if b.pos != a.pos + 1 or a.text == b.text:
+                continue
+            fields = [("title", p.title_boost * p.proximity_boost), ("summary", p.proximity_boost)]
+            if lexicon.is_latin(a.text) and lexicon.is_latin(b.text):
+                fields.append(("authors", p.authors_boost * p.name_boost))
+            for field, boost in fields:
+                self.near.append(Near(field, a.text, b.text, boost))
+
+    def _aliases(self, primary: list[Term], seen: set[str]) -> None:
+        """Add learned Korean ↔ English aliases of the query's words as weighted expansions."""
+        words = [t.text for t in primary]
+        fields = self.p.expansion_fields
+        for i in range(len(words)):
+            for j in range(i + 1, min(len(words), i + lexicon.MAX_ENGLISH_TERMS) + 1):
+                span = words[i:j]
+                if all(lexicon.is_hangul(w) for w in span) and j - i <= lexicon.MAX_KOREAN_TERMS:
+                    found = self.tables.ko_to_en.get("".join(span), [])
+                elif all(lexicon.is_latin(w) for w in span):
+                    found = self.tables.en_to_ko.get(" ".join(span), [])
+                else:
+                    continue
+                for alias in found[: self.p.max_aliases]:
+                    parts = alias.text.split()
+                    key = " ".join(parts)
+                    if key in seen:
+                        continue
+                    seen.add(key)
+                    self.highlight.update(parts)
+                    boost = self.p.alias_boost * alias.confidence
+                    if len(parts) == 1:
+                        self._add_terms(parts[0], fields, boost)
+                        continue
+                    # A multi-word alias counts where its words stand together, pair by pair.
+                    share = boost / (len(parts) - 1)
+                    for a, b in zip(parts, parts[1:]):
+                        for field, field_boost in fields:
+                            self.pairs.append(Near(field, a, b, field_boost * share))
+
+    def _loanwords(self, item: Item, primary: list[Term], seen: set[str]) -> None:
+        """Add the English words that the query's Hangul loanwords transliterate.
+
+        A loanword is a written word (its particles left out), never a piece Kiwi cut from one:
+        ``벤치마크`` may be ``benchmark``, but its ``벤치`` is not ``bench``. The English word counts
+        in both views: a paper that writes only ``Chatbot Arena`` must also rank in the literal
+        view, or the fusion keeps preferring papers that share a syllable pair with the query.
+        """
+        text = analysis.clean(item.text)
+        nouns = [t for t in primary if t.kind == "noun"]
+        words = [text[a:b] for a, b in analysis.content_spans(text, nouns)]
+        # "멀티 모달" is also 멀티모달 when the corpus writes it as one word, as in _weights.
+        words += [a + b for a, b in zip(words, words[1:]) if a + b in self.tables.splits]
+        for word in words:
+            if len(word) < 2:
+                continue
+            match = self.loanword(word)
+            if match is None:
+                continue
+            english = analysis.normalize_english(match.english)
+            if english not in seen:
+                seen.add(english)
+                self.highlight.add(english)
+                self._add_terms(english, self.p.expansion_fields, self.p.loanword_boost * match.similarity)
+            for literal in analysis.literal_terms(match.english):
+                if literal not in self.literal:
+                    self.literal.append(literal)
+                    self.literal_weights[literal] = self.p.loanword_literal * match.similarity
