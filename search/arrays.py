@@ -37,12 +37,16 @@ from .errors import IndexVersionError
 FIELDS = ("title", "summary", "authors", "grams", "lit_title", "lit_summary")
 POSITIONAL = frozenset({"title", "summary", "authors"})
 LISTING = "arrays.json"
+#: Per generation: the Whoosh document number of every array document (-1 once deleted).
+DOCMAP = "whoosh-docs.npy"
 MAGIC = b"PAPARR1\n"
 ALIGN = 64
 #: An update adds one segment; past this many, the small ones are merged into one.
 MAX_SEGMENTS = 8
 #: ... and once this share of a generation's documents is deleted, everything is merged.
 MAX_DELETED_SHARE = 0.25
+#: Term look-ups remembered per open segment.
+MAX_REMEMBERED = 100_000
 
 
 # -- writing ---------------------------------------------------------------------------------------
@@ -95,7 +99,7 @@ class _FieldBuilder:
         }
         if self.positional:
             starts = np.concatenate([[0], np.cumsum(tfs)])[:-1]
-            out[f"{field}.pos"] = np.asarray(self.positions, dtype=np.int32)[_gather(starts[order], tfs[order])]
+            out[f"{field}.pos"] = np.asarray(self.positions, dtype=np.int32)[gather(starts[order], tfs[order])]
             out[f"{field}.pptr"] = np.concatenate([[0], np.cumsum(tfs[order])])
         return out
 
@@ -147,7 +151,7 @@ def _strings(name: str, words: list[str]) -> dict[str, np.ndarray]:
     return {name: np.frombuffer(b"".join(encoded), dtype=np.uint8), name + ".off": offsets}
 
 
-def _gather(starts: np.ndarray, counts: np.ndarray) -> np.ndarray:
+def gather(starts: np.ndarray, counts: np.ndarray) -> np.ndarray:
     """Indices of the slices ``[start, start + count)`` laid end to end, without a Python loop."""
     total = int(counts.sum())
     if not total:
@@ -219,6 +223,7 @@ class Segment:
         except (OSError, ValueError) as exc:
             raise IndexVersionError(f"{path.name}: {exc}") from None
         self._cache: dict[str, object] = {}
+        self._ranges: dict[tuple[str, str], tuple[int, int] | None] = {}
         self.size = len(self.array("votes"))
 
     def array(self, name: str) -> np.ndarray:
@@ -237,12 +242,19 @@ class Segment:
         return found
 
     def lookup(self, field: str, term: str) -> tuple[int, int] | None:
-        """The posting range of ``term`` in ``field``, or None."""
+        """The posting range of ``term`` in ``field``, or None (remembered: queries repeat words)."""
+        key = (field, term)
+        if key in self._ranges:
+            return self._ranges[key]
         i = self.strings(field + ".terms").find(term)
-        if i < 0:
-            return None
-        ptr = self.array(field + ".ptr")
-        return int(ptr[i]), int(ptr[i + 1])
+        found = None
+        if i >= 0:
+            ptr = self.array(field + ".ptr")
+            found = int(ptr[i]), int(ptr[i + 1])
+        if len(self._ranges) >= MAX_REMEMBERED:
+            self._ranges.clear()
+        self._ranges[key] = found
+        return found
 
     def ids(self) -> list[str]:
         return self.strings("ids").decode()
@@ -260,9 +272,19 @@ def read_listing(path: Path) -> list[dict]:
     return segments
 
 
-def write_listing(path: Path, segments: list[dict]) -> None:
+def write_listing(path: Path, segments: list[dict], whoosh_ids: Sequence[str]) -> None:
+    """Write the generation's segment list and the map from array documents to the Whoosh
+    documents (``whoosh_ids``: the arXiv ID of each Whoosh document number, None if deleted)."""
     with open(path / LISTING, "w", encoding="utf-8") as fh:
         json.dump({"segments": segments}, fh, separators=(",", ":"))
+    number = {arxiv_id: n for n, arxiv_id in enumerate(whoosh_ids) if arxiv_id is not None}
+    docmap = []
+    for entry in segments:
+        dead = set(entry["deleted"])
+        ids = Segment(path / f"seg-{entry['name']}.arr").ids()
+        docmap.extend(-1 if i in dead else number[a] for i, a in enumerate(ids))
+    (path / DOCMAP).unlink(missing_ok=True)  # a hard link to the previous generation's map
+    np.save(path / DOCMAP, np.asarray(docmap, dtype=np.int64))
 
 
 # -- the opened arrays of one generation ------------------------------------------------------------
@@ -299,6 +321,12 @@ class Arrays:
         self.dates = self._column("dates")
         self._lengths: dict[str, tuple[np.ndarray, float]] = {}
         self._ids: list[str] | None = None
+        try:
+            self.whoosh_docs = np.load(path / DOCMAP, mmap_mode="r")
+        except (OSError, ValueError) as exc:
+            raise IndexVersionError(f"{DOCMAP}: {getattr(exc, 'strerror', None) or exc}") from None
+        if len(self.whoosh_docs) != self.size:
+            raise IndexVersionError(f"{DOCMAP}: {len(self.whoosh_docs)} documents, the segments hold {self.size}")
 
     def _column(self, name: str) -> np.ndarray:
         if len(self.segments) == 1:
@@ -329,9 +357,14 @@ class Arrays:
             return docs[0], tfs[0]
         return np.concatenate(docs), np.concatenate(tfs)
 
-    def positions(self, field: str, term: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """(documents, position counts, positions laid end to end) of ``term`` in ``field``."""
-        docs, counts, where = [], [], []
+    def positions(self, field: str, term: str) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """(documents, where each posting's positions start, how many, positions) of ``term``.
+
+        With one segment holding the term, the positions are the segment's own mapped array,
+        never copied; the caller gathers only the postings it needs.
+        """
+        docs, starts, counts, where = [], [], [], []
+        base = 0
         for seg, offset in zip(self.segments, self.offsets):
             found = seg.lookup(field, term)
             if found is not None:
@@ -339,11 +372,19 @@ class Arrays:
                 pptr = seg.array(field + ".pptr")
                 docs.append(seg.array(field + ".doc")[a:b] + offset)
                 counts.append(np.diff(pptr[a : b + 1]))
-                where.append(seg.array(field + ".pos")[pptr[a] : pptr[b]])
+                if len(self.segments) == 1:
+                    starts.append(pptr[a:b])
+                    where.append(seg.array(field + ".pos"))
+                else:
+                    starts.append(pptr[a:b] - pptr[a] + base)
+                    where.append(seg.array(field + ".pos")[pptr[a] : pptr[b]])
+                    base += int(pptr[b] - pptr[a])
         if not docs:
             empty = np.zeros(0, np.int64)
-            return empty, empty, empty
-        return np.concatenate(docs), np.concatenate(counts), np.concatenate(where)
+            return empty, empty, empty, empty
+        if len(docs) == 1:
+            return docs[0], starts[0], counts[0], where[0]
+        return np.concatenate(docs), np.concatenate(starts), np.concatenate(counts), np.concatenate(where)
 
     def doc_frequency(self, field: str, docs: np.ndarray) -> int:
         return int(np.count_nonzero(self.live[docs]))
@@ -468,6 +509,6 @@ def _merge_field(field: str, opened: list[Segment], keeps, renumber) -> dict[str
         all_pos = np.concatenate([seg.array(field + ".pos") for seg in opened])
         starts = np.concatenate([s + shifts[n] for n, s in enumerate(pos_starts)])[order]
         counts = np.concatenate(pos_counts)[order]
-        out[f"{field}.pos"] = all_pos[_gather(starts, counts)]
+        out[f"{field}.pos"] = all_pos[gather(starts, counts)]
         out[f"{field}.pptr"] = np.concatenate([[0], np.cumsum(counts)])
     return out

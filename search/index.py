@@ -72,7 +72,7 @@ def schema() -> Schema:
     """The Whoosh schema: analyzed title/summary/authors, filterable date and votes."""
     text = analysis.KiwiTokenizer()
     return Schema(
-        arxiv_id=ID(stored=True, unique=True),
+        arxiv_id=ID(stored=True, unique=True, sortable=True),
         title=TEXT(analyzer=text, stored=True, phrase=True),
         summary=TEXT(analyzer=text, stored=True, phrase=True),
         authors=TEXT(analyzer=analysis.KiwiTokenizer(names=True), stored=True, phrase=True),
@@ -520,7 +520,6 @@ def _fill(tmp: Path, old, old_files: dict, old_lexicon: dict, plan: _Plan, repor
     if len(segment):
         listing.append(segment.write(tmp))
     listing = arrays.compact(tmp, listing)
-    arrays.write_listing(tmp, listing)
     kept = {f"seg-{s['name']}.arr" for s in listing}
     for path in tmp.glob("seg-*.arr"):
         if path.name not in kept:
@@ -531,6 +530,9 @@ def _fill(tmp: Path, old, old_files: dict, old_lexicon: dict, plan: _Plan, repor
         # The term list still holds the dates of deleted documents; the column, per live doc, not.
         column = reader.column_reader("date")
         dates = sorted({column[docnum] for docnum in reader.all_doc_ids()})
+        ids = reader.column_reader("arxiv_id")
+        whoosh_ids = [None if reader.is_deleted(n) else ids[n] for n in range(reader.doc_count_all())]
+    arrays.write_listing(tmp, listing, whoosh_ids)
     sounds = loanwords.Sounds(english_words(arrays.Arrays(tmp)), previous=old.sounds() if old is not None else None)
     _write_json(tmp / LEXICON, lex.to_json())
     _write_json(tmp / TABLES, lex.tables().to_json())

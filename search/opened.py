@@ -53,8 +53,8 @@ class Opened:
         return self._loanwords[korean]
 
     def stored(self, doc: int) -> dict:
-        """The stored fields of array document ``doc`` (looked up in Whoosh by arXiv ID)."""
-        return self.searcher.document(arxiv_id=self.arrays.arxiv_id(doc))
+        """The stored fields of array document ``doc``."""
+        return self.searcher.stored_fields(int(self.arrays.whoosh_docs[doc]))
 
     def close(self) -> None:
         self.searcher.close()

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .arrays import Arrays
+from .arrays import Arrays, gather
 from .params import Params
 from .plan import Clause, Near, Plan
 
@@ -116,7 +116,9 @@ def _phase2(view, plan, p, analyzed, literal, candidates, window) -> np.ndarray:
         _add_near(view, pair, p, near, None, only=window)
     full = analyzed[window] + near[window]
     # Ranks among all candidates; outside the window the phase-1 score stands in.
-    others = analyzed[candidates & ~np.isin(np.arange(view.size), window)]
+    outside = candidates.copy()
+    outside[window] = False
+    others = analyzed[outside]
     ranks_a = _ranks_among(full, np.concatenate([full, others]))
     if literal is None:
         fused = full
@@ -222,19 +224,24 @@ def _sequence(view: Arrays, field: str, words, slop: int, only: np.ndarray | Non
     """
     lists = [view.positions(field, w) for w in words]
     empty = np.zeros(0, np.int64)
-    if any(not len(docs) for docs, _, _ in lists):
+    if any(not len(docs) for docs, _, _, _ in lists):
         return empty, empty, 0.0
-    idf = max(_idf(view, docs) for docs, _, _ in lists)
-    common = lists[0][0] if only is None else np.intersect1d(lists[0][0], only)
-    for docs, _, _ in lists[1:]:
-        common = np.intersect1d(common, docs, assume_unique=True)
-    if not len(common):
+    idf = max(_idf(view, docs) for docs, _, _, _ in lists)
+    common = np.ones(view.size, dtype=bool)
+    if only is not None:
+        common[:] = False
+        common[only] = True
+    for docs, _, _, _ in lists:
+        has = np.zeros(view.size, dtype=bool)
+        has[docs] = True
+        common &= has
+    if not common.any():
         return empty, empty, 0.0
     keys = []
-    for docs, counts, where in lists:
-        owner = np.repeat(docs, counts)
-        keep = _member(owner, common)
-        keys.append(np.sort(owner[keep].astype(np.int64) * STRIDE + where[keep]))
+    for docs, starts, counts, where in lists:
+        keep = common[docs]
+        owner = np.repeat(docs[keep].astype(np.int64), counts[keep])
+        keys.append(np.sort(owner * STRIDE + where[gather(starts[keep], counts[keep])]))
     ok = keys[-1]
     for key in reversed(keys[:-1]):
         hit = np.zeros(len(key), dtype=bool)
