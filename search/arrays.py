@@ -350,9 +350,9 @@ class Arrays:
             if found is not None:
                 a, b = found
                 docs.append(seg.array(field + ".doc")[a:b] + offset)
-                tfs.append(seg.array(field + ".tf")[a:b])
+                tfs.append(seg.array(field + ".tf")[a:b].astype(np.float64))
         if not docs:
-            return np.zeros(0, np.int64), np.zeros(0, np.float32)
+            return np.zeros(0, np.int64), np.zeros(0, np.float64)
         if len(docs) == 1:
             return docs[0], tfs[0]
         return np.concatenate(docs), np.concatenate(tfs)
