@@ -24,19 +24,19 @@ import sys
 from collections import OrderedDict
 from dataclasses import dataclass
 from dataclasses import field as dataclass_field
-from datetime import date as Date
 from pathlib import Path
 
 from whoosh import query as Q
 from whoosh import scoring
 
-from . import analysis, index, lexicon, loanwords
+from . import analysis, browse, index, lexicon, loanwords
 from .analysis import Term
 from .errors import NotFoundError, QueryError
-from .results import MARK, Hit, SearchResults
+from .results import Hit, SearchResults
 
 #: Default blend weight of votes, chosen with benchmarks/relevance (see README).
 VOTE_WEIGHT = 0.02
+MAX_VOTE_WEIGHT = 1.0    # at 1, a paper with 1,000 votes already scores ×8: votes would rank alone
 TITLE_BOOST = 2.0
 AUTHORS_BOOST = 1.0
 JOIN_WEIGHT = 1.0        # a query compound the corpus writes as one word
@@ -488,12 +488,7 @@ class _Builder:
 
 
 def _check_date(value: str | None, option: str) -> str | None:
-    if value is None:
-        return None
-    try:
-        return Date.fromisoformat(str(value)).isoformat()
-    except ValueError:
-        raise QueryError(f"{option} must be a date like 2024-07-01, not {value!r}") from None
+    return browse.date_bound(value, option, end=option == "until")
 
 
 @dataclass(frozen=True)
@@ -562,11 +557,12 @@ def _term_pattern(terms: set[str]) -> re.Pattern | None:
     return re.compile("|".join(sorted(forms, key=len, reverse=True)), re.IGNORECASE)
 
 
-def make_snippet(summary: str, pattern: re.Pattern | None, width: int = 220) -> str:
-    """The summary sentence with the most distinct matched words, matches marked."""
+def make_snippet(summary: str, pattern: re.Pattern | None, width: int = 220) -> tuple[str, tuple]:
+    """The summary sentence with the most distinct matched words, and the (start, end) offsets
+    of the matches in it."""
     sentences = [m.group().strip() for m in _SENTENCE.finditer(summary) if m.group().strip()]
     if not sentences:
-        return ""
+        return "", ()
     best, best_score = sentences[0], 0
     if pattern is not None:
         for s in sentences:
@@ -578,8 +574,8 @@ def make_snippet(summary: str, pattern: re.Pattern | None, width: int = 220) -> 
         start = max(0, (first.start() if first else 0) - width // 4)
         best = ("…" if start else "") + best[start : start + width].rstrip() + "…"
     if pattern is None or not best_score:
-        return best
-    return pattern.sub(lambda m: f"{MARK[0]}{m.group()}{MARK[1]}", best)
+        return best, ()
+    return best, tuple(m.span() for m in pattern.finditer(best))
 
 
 # -- the public functions ------------------------------------------------------------------------
@@ -609,6 +605,9 @@ def search(
         raise QueryError(f"offset must be a whole number ≥ 0, not {offset!r}")
     if sort not in SORTS:
         raise QueryError(f"sort must be one of {', '.join(SORTS)}, not {sort!r}")
+    weight = VOTE_WEIGHT if vote_weight is None else vote_weight
+    if isinstance(weight, bool) or not isinstance(weight, (int, float)) or not 0 <= weight <= MAX_VOTE_WEIGHT:
+        raise QueryError(f"vote_weight must be a number from 0 to {MAX_VOTE_WEIGHT:g}, not {vote_weight!r}")
     filter_q = _filters(since, until, min_votes, author)
     opened = _open(index_dir)
     builder = _Builder(opened.lexicon_tables(), opened.loanword)
@@ -617,7 +616,6 @@ def search(
     if builder.empty():
         note = "the query has no searchable words (particles, punctuation and symbols are not indexed)"
         return SearchResults(notice=note)
-    weight = VOTE_WEIGHT if vote_weight is None else float(vote_weight)
     scores = _evaluate(opened, builder, filter_q)
     if builder.literal and not _names_an_author(opened, builder):
         scores = _fuse(scores, _literal_scores(opened, builder.literal, scores, builder.literal_weights))
@@ -640,6 +638,9 @@ def search(
     if builder.truncated:
         out.notice = f"the query was long; only its first {MAX_QUERY_TERMS} terms were used"
     out.suggestion = _suggest(opened, builder, query, len(scores))
+    if not scores and not out.notice:
+        meta = opened.generation.meta
+        out.notice = browse.beyond_index((meta.get("first_date"), meta.get("last_date")), filter_q.since, filter_q.until)
     return out
 
 
@@ -831,17 +832,7 @@ def _add_matches(searcher, q, scores: dict[int, float]) -> None:
 
 
 def _hit(fields: dict, score: float, pattern) -> Hit:
-    votes = fields.get("votes")
-    return Hit(
-        arxiv_id=fields["arxiv_id"],
-        title=fields["title"],
-        url=fields.get("url", ""),
-        authors=[a for a in fields.get("authors", "").split("\n") if a],
-        votes=None if votes is None or votes < 0 else int(votes),
-        date=fields["date"],
-        score=round(float(score), 6),
-        snippet=make_snippet(fields.get("summary", ""), pattern),
-    )
+    return Hit.from_stored(fields, score, *make_snippet(fields.get("summary", ""), pattern))
 
 
 def get_paper(arxiv_id: str, index_dir=None) -> dict:
@@ -852,7 +843,7 @@ def get_paper(arxiv_id: str, index_dir=None) -> dict:
         raise NotFoundError(f"no paper {arxiv_id!r} in the index at {index.resolve_dir(index_dir)}")
     hit = _hit(fields, 0.0, None)
     data = hit.to_dict()
-    del data["score"], data["snippet"]
+    del data["score"], data["snippet"], data["highlights"]
     data["summary"] = fields.get("summary", "")
     data["sources"] = fields.get("sources", [])
     return data
