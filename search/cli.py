@@ -72,22 +72,12 @@ def main():
 
 
 def _print_hits(hits, offset: int, color: str, authors=()) -> None:
-    """Hits as numbered blocks wrapped to the terminal: title, where to find it, authors, snippet."""
     tty = sys.stdout.isatty()
     colored = terminal.use_color(color, tty)
     columns = terminal.width(tty)
-    bold = terminal.BOLD if colored else None
-    match = terminal.MATCH if colored else None
     for rank, hit in enumerate(hits, offset + 1):
-        lines = terminal.block(hit.title, "    ", columns, [(0, len(hit.title))], bold, first=f"{rank:>2}. ")
-        votes = "-" if hit.votes is None else hit.votes
-        lines += terminal.block(f"{hit.arxiv_id}  {hit.date}  votes {votes}  {hit.url}", "    ", columns)
         matched = [a for a in hit.authors if any(browse.matching_authors(name, [a]) for name in authors)]
-        line, spans = terminal.authors_line(hit.authors, matched)
-        if line:
-            lines += terminal.block(line, "    ", columns, spans, bold)
-        if hit.snippet:
-            lines += terminal.block(hit.snippet, "    ", columns, hit.highlights, match)
+        lines = terminal.hit_lines(hit, rank, columns, colored, matched)
         click.echo("\n".join(lines), color=colored)  # click strips colour off a terminal unless told
 
 
@@ -235,27 +225,13 @@ def authors(name, limit, as_json, index_dir):
 
 #: Off a terminal, how often a long build says how far it got (seconds).
 PROGRESS_EVERY = 5.0
-_PHASES = {"adding": "indexing", "committing": "writing the index", "finishing": "writing the lexicon and word sounds"}
 
 
 def _progress_printer():
     """A progress bar on a terminal, a line every few seconds otherwise (for cron logs and CI);
     the phases after the papers are added are named, so a bar at 100 % is never silent."""
     if not sys.stderr.isatty():
-        # Quiet for a build shorter than PROGRESS_EVERY; once it has said something, each phase too.
-        state = {"at": time.monotonic(), "phase": "adding", "said": False}
-
-        def log(done, total, phase="adding"):
-            now = time.monotonic()
-            if phase != state["phase"]:
-                state["phase"] = phase
-                if state["said"]:
-                    click.echo(f"{_PHASES.get(phase, phase)}…", err=True)
-            elif phase == "adding" and now - state["at"] >= PROGRESS_EVERY:
-                state["at"], state["said"] = now, True
-                click.echo(f"indexing: {done}/{total} papers ({100 * done // max(total, 1)}%)", err=True)
-
-        return log
+        return terminal.ProgressLog(lambda line: click.echo(line, err=True), PROGRESS_EVERY)
     state = {"bar": None, "phase": "adding"}
 
     def update(done, total, phase="adding"):
@@ -265,7 +241,7 @@ def _progress_printer():
                 state["bar"] = None
             if phase != state["phase"]:
                 state["phase"] = phase
-                click.echo(f"{_PHASES.get(phase, phase)}…", err=True)
+                click.echo(f"{terminal.PHASES.get(phase, phase)}…", err=True)
             return
         if state["bar"] is None:
             state["bar"] = click.progressbar(length=total, label="indexing", file=sys.stderr)

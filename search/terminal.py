@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import time
 import unicodedata
 
 BOLD, MATCH, DIM, RESET = "\x1b[1m", "\x1b[1;33m", "\x1b[2m", "\x1b[0m"
@@ -115,6 +116,20 @@ def block(text: str, indent: str, columns: int | None, spans=(), style: str | No
     return lines
 
 
+def hit_lines(hit, rank: int, columns: int | None, colored: bool, matched=()) -> list[str]:
+    """One numbered hit: its title, where to find it, its authors and its snippet, wrapped."""
+    bold, match = (BOLD, MATCH) if colored else (None, None)
+    lines = block(hit.title, "    ", columns, [(0, len(hit.title))], bold, first=f"{rank:>2}. ")
+    votes = "-" if hit.votes is None else hit.votes
+    lines += block(f"{hit.arxiv_id}  {hit.date}  votes {votes}  {hit.url}", "    ", columns)
+    line, spans = authors_line(hit.authors, matched)
+    if line:
+        lines += block(line, "    ", columns, spans, bold)
+    if hit.snippet:
+        lines += block(hit.snippet, "    ", columns, hit.highlights, match)
+    return lines
+
+
 def authors_line(authors, matched=()) -> tuple[str, list[tuple[int, int]]]:
     """The first authors, shortened with a count, and any matched author beyond them; returns
     the line and the spans of the matched names in it."""
@@ -145,3 +160,26 @@ def authors_line(authors, matched=()) -> tuple[str, list[tuple[int, int]]]:
 def _ordinal(n: int) -> str:
     suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
     return f"{n}{suffix}"
+
+
+#: What each phase of :func:`search.index.update_index` is called in progress reports.
+PHASES = {"adding": "indexing", "committing": "writing the index", "finishing": "writing the lexicon and word sounds"}
+
+
+class ProgressLog:
+    """Progress of a build as lines (for cron logs and CI): one every ``every`` seconds while
+    papers are added, then one per later phase; silent for a build shorter than ``every``."""
+
+    def __init__(self, write, every: float) -> None:
+        self.write, self.every = write, every
+        self.at, self.phase, self.said = time.monotonic(), "adding", False
+
+    def __call__(self, done: int, total: int, phase: str = "adding") -> None:
+        now = time.monotonic()
+        if phase != self.phase:
+            self.phase = phase
+            if self.said:
+                self.write(f"{PHASES.get(phase, phase)}…")
+        elif phase == "adding" and now - self.at >= self.every:
+            self.at, self.said = now, True
+            self.write(f"indexing: {done}/{total} papers ({100 * done // max(total, 1)}%)")

@@ -9,6 +9,8 @@ import pytest
 from click.testing import CliRunner
 
 from search import Hit, get_paper, search
+from helpers_updates import SEEDS as SEEDS_DIR
+from helpers_updates import Terminal, papers_cmd, wait_until
 from search import cli, terminal, update_index
 from search.cli import main
 
@@ -374,6 +376,19 @@ def test_a_long_build_off_a_terminal_reports_progress_and_its_phases(day_files, 
         "writing the lexicon and word sounds…",
         f"skipped {day_files / '2024-07-02.md'}: no paper entries ('### [title](https://arxiv.org/abs/...)')",
     ]
+
+
+def test_on_a_terminal_the_bar_is_followed_by_the_named_write_phases(tmp_path):
+    terminal_ = Terminal()
+    writer = papers_cmd("index", "--source", str(SEEDS_DIR), "--index-dir", str(tmp_path / "ix"),
+                        stderr=terminal_.slave)
+    terminal_.start()
+    assert writer.wait(timeout=120) == 0
+    wait_until(lambda: "writing the lexicon" in terminal_.text, timeout=10, what="the last phase")
+    drawn = terminal_.text.replace("\r", "\n")
+    assert re.search(r"indexing +\[#+\] +100%", drawn)
+    after = drawn[drawn.index("100%"):]
+    assert after.index("writing the index…") < after.index("writing the lexicon and word sounds…")
 
 
 def test_index_progress_names_every_phase(day_files, tmp_path):
