@@ -128,7 +128,9 @@ def latest(
             if low <= dates[d] <= high and (min_votes is None or votes[d] >= min_votes)
         ]
         if wanted is not None:
-            found = [d for d in found if any(_matches(wanted, a) for a in _authors(reader.stored_fields(d)))]
+            candidates = _author_candidates(reader, wanted)
+            found = [d for d in found if d in candidates
+                     and any(_matches(wanted, a) for a in _authors(reader.stored_fields(d)))]
         if sort == "date":
             found.sort(key=lambda d: (dates[d], votes[d], -d), reverse=True)
         else:
@@ -173,6 +175,17 @@ def matching_authors(wanted: str, authors) -> list[str]:
     return [a for a in authors if key and _matches(key, a)]
 
 
+def _author_candidates(reader, wanted: frozenset[str]) -> set[int]:
+    """Papers whose ``authors`` terms hold every wanted word (``yi-fan`` holds ``yifan``): a
+    superset of the matches, read from postings so that only these papers' names are checked."""
+    found: dict[str, set[int]] = {word: set() for word in wanted}
+    for term in reader.field_terms("authors"):
+        for word in wanted & name_key(term):
+            found[word].update(reader.postings("authors", term).all_ids())
+    docs = set.intersection(*found.values()) if found else set()
+    return {d for d in docs if not reader.is_deleted(d)}
+
+
 def _authors(fields: dict) -> list[str]:
     return [a for a in fields.get("authors", "").split("\n") if a]
 
@@ -186,7 +199,7 @@ def authors(name: str, index_dir=None, limit: int | None = None) -> list[tuple[s
     counts: Counter[str] = Counter()
     with index.open_generation(index_dir).ix.searcher() as searcher:
         reader = searcher.reader()
-        for d in reader.all_doc_ids():
+        for d in sorted(_author_candidates(reader, wanted)):
             # A paper lists a name once; counting distinct names per paper guards against repeats.
             counts.update({a for a in _authors(reader.stored_fields(d)) if _matches(wanted, a)})
     ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
