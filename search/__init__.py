@@ -2,11 +2,14 @@
 
 The pipeline, one module per stage: :mod:`search.parse` (day-files → papers),
 :mod:`search.analysis` (Korean/English text → terms), :mod:`search.index` (papers → index),
-:mod:`search.query` (query → ranked hits), :mod:`search.cli` (the ``papers`` command).
+:mod:`search.query` (query → ranked hits), :mod:`search.browse` (listing by date, authors,
+citations), :mod:`search.cli` (the ``papers`` command).
 """
 
 __version__ = "0.1.0"
 
+from . import browse  # noqa: E402
+from .browse import authors, bibtex, latest  # noqa: E402
 from .errors import SearchError  # noqa: E402
 from .index import build_index, update_index  # noqa: E402
 from .query import get_paper, search, suggest  # noqa: E402
@@ -16,8 +19,12 @@ __all__ = [
     "Hit",
     "SearchError",
     "SearchResults",
+    "authors",
+    "bibtex",
+    "browse",
     "build_index",
     "get_paper",
+    "latest",
     "search",
     "suggest",
     "update_index",

@@ -10,10 +10,10 @@ import time
 
 import click
 
+from . import browse, terminal
 from . import index as index_mod
 from . import query as query_mod
 from .errors import SearchError
-from .results import MARK
 
 index_dir_option = click.option(
     "--index-dir",
@@ -22,19 +22,42 @@ index_dir_option = click.option(
     help="Index location (default: $PAPERS_INDEX_DIR, else index/ of a checkout, else ~/.local/share/papers-search/index).",
 )
 json_option = click.option("--json", "as_json", is_flag=True, help="Print machine-readable JSON.")
+jsonl_option = click.option("--jsonl", "as_jsonl", is_flag=True, help="Print one JSON object per hit and line.")
+color_option = click.option(
+    "--color", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True,
+    help="Colour titles and matches (auto: on a terminal, unless NO_COLOR is set or TERM=dumb).",
+)
+_JSON_FLAGS = ("--json", "--jsonl")
 
 
 class _Group(click.Group):
-    """Turns the library's errors into one-line messages, in one place."""
+    """Turns the library's errors into one-line messages, in one place (JSON on stderr when the
+    command was asked for JSON)."""
+
+    def parse_args(self, ctx, args):
+        ctx.meta["papers.json"] = any(arg in _JSON_FLAGS for arg in args)
+        return super().parse_args(ctx, args)
 
     def invoke(self, ctx):
+        as_json = ctx.meta.get("papers.json", False)
         try:
             return super().invoke(ctx)
         except SearchError as exc:
+            if as_json:
+                _json_error(exc, type(exc).__name__, 1)
             raise click.ClickException(str(exc)) from None
+        except click.UsageError as exc:
+            if as_json:
+                _json_error(exc.format_message(), "UsageError", exc.exit_code)
+            raise
         except KeyboardInterrupt:
             click.echo("interrupted", err=True)
             sys.exit(130)
+
+
+def _json_error(message, kind: str, code: int):
+    click.echo(json.dumps({"error": str(message), "type": kind}, ensure_ascii=False), err=True)
+    sys.exit(code)
 
 
 @click.group(cls=_Group)
@@ -44,76 +67,186 @@ def main():
 
     \b
     Example:
-      papers search "멀티모달 벤치마크"
+      papers search 멀티모달 벤치마크
     """
 
 
-def _emph(text: str) -> str:
-    """Colour the snippet marks on a terminal; keep them as plain text otherwise."""
-    open_, close = map(re.escape, MARK)
-    if sys.stdout.isatty():
-        return re.sub(f"{open_}(.+?){close}", lambda m: click.style(m.group(1), fg="yellow", bold=True), text)
-    return text
+def _print_hits(hits, offset: int, color: str, authors=()) -> None:
+    tty = sys.stdout.isatty()
+    colored = terminal.use_color(color, tty)
+    columns = terminal.width(tty)
+    for rank, hit in enumerate(hits, offset + 1):
+        matched = [a for a in hit.authors if any(browse.matching_authors(name, [a]) for name in authors)]
+        lines = terminal.hit_lines(hit, rank, columns, colored, matched)
+        click.echo("\n".join(lines), color=colored)  # click strips colour off a terminal unless told
 
 
-@main.command()
-@click.argument("query")
-@click.option("--limit", "-n", default=10, show_default=True, type=click.IntRange(min=1), help="How many results.")
-@click.option("--since", metavar="YYYY-MM-DD", help="Only papers listed on or after this day.")
-@click.option("--until", metavar="YYYY-MM-DD", help="Only papers listed on or before this day.")
-@click.option("--min-votes", type=click.IntRange(min=0), help="Only papers with at least this many votes.")
-@click.option("--author", metavar="NAME", help='Only papers by this author ("Yifan Zhang").')
-@click.option("--sort", type=click.Choice(query_mod.SORTS), default="relevance", show_default=True)
-@json_option
-@index_dir_option
-def search(query, limit, since, until, min_votes, author, sort, as_json, index_dir):
-    """Search for QUERY (Korean, English or both).
-
-    \b
-    Examples:
-      papers search "멀티모달 벤치마크"
-      papers search "LoRA 미세 조정" --since 2024-06-01 --min-votes 10
-      papers search 'title:"Mixture of Experts" NOT 비전' --json
-    """
-    hits = query_mod.search(
-        query, limit=limit, index_dir=index_dir, since=since, until=until,
-        min_votes=min_votes, author=author, sort=sort,
-    )
+def _print_results(hits, query: str | None, offset: int, as_json: bool, as_jsonl: bool, color: str,
+                   authors=(), counted: str = "matching papers") -> None:
     if as_json:
-        click.echo(json.dumps([h.to_dict() for h in hits], ensure_ascii=False, indent=2))
+        click.echo(json.dumps(hits.to_dict(query), ensure_ascii=False, indent=2))
+        return
+    if as_jsonl:
+        for hit in hits:
+            click.echo(hit.to_json())
     else:
-        for rank, hit in enumerate(hits, 1):
-            votes = "-" if hit.votes is None else hit.votes
-            click.echo(click.style(f"{rank:>2}. {hit.title}", bold=sys.stdout.isatty()))
-            click.echo(f"    {hit.arxiv_id}  {hit.date}  votes {votes}  score {hit.score:.4f}  {hit.url}")
-            authors = ", ".join(hit.authors[:4]) + (" …" if len(hit.authors) > 4 else "")
-            if authors:
-                click.echo(f"    {authors}")
-            if hit.snippet:
-                click.echo(f"    {_emph(hit.snippet)}")
-        if not hits:
-            click.echo("No results.", err=True)
+        _print_hits(hits, offset, color, authors)
+    if not hits:
+        click.echo("No results." if not hits.total else f"No results past {hits.total} {counted}.", err=True)
+    elif not as_jsonl:
+        if not offset:
+            shown = f"{len(hits)}"
         else:
-            click.echo(f"{len(hits)} of {hits.total} matching papers", err=True)
+            shown = f"result {offset + 1}" if len(hits) == 1 else f"results {offset + 1}-{offset + len(hits)}"
+        click.echo(f"{shown} of {hits.total} {counted}", err=True)
     if hits.notice:
         click.echo(f"note: {hits.notice}", err=True)
     if hits.suggestion:
         click.echo(f'Did you mean: papers search "{hits.suggestion}"', err=True)
 
 
-def _progress_printer():
-    """A progress bar on a terminal; nothing otherwise (the summary line is enough for cron)."""
-    if not sys.stderr.isatty():
-        return None
-    state = {"bar": None}
+_AUTHOR_IN_QUERY = re.compile(r'(?<!\S)authors?:(?:"([^"]*)"?|(\S+))')
 
-    def update(done, total):
+
+def _named_authors(query: str, author: str | None) -> list[str]:
+    """The author names a search asked for, to show which author of a hit matched."""
+    names = [a or b for a, b in _AUTHOR_IN_QUERY.findall(query)]
+    return [n for n in [author, *names] if n]
+
+
+limit_option = click.option("--limit", "-n", default=10, show_default=True, type=click.IntRange(min=1),
+                            help="How many results.")
+offset_option = click.option("--offset", default=0, show_default=True, type=click.IntRange(min=0),
+                             help="Skip this many results (the next page: --offset 10).")
+since_option = click.option("--since", metavar="DATE", help="Only papers listed on or after this day, month or year (2024-06-01, 2024-06, 2024).")
+until_option = click.option("--until", metavar="DATE", help="Only papers listed on or before this day, or up to the end of this month or year.")
+min_votes_option = click.option("--min-votes", type=click.IntRange(min=0), help="Only papers with at least this many votes.")
+author_option = click.option("--author", metavar="NAME", help='Only papers by this author ("Yifan Zhang").')
+
+
+@main.command()
+@click.argument("query", nargs=-1)
+@limit_option
+@offset_option
+@since_option
+@until_option
+@min_votes_option
+@author_option
+@click.option("--sort", type=click.Choice(query_mod.SORTS), default="relevance", show_default=True)
+@json_option
+@jsonl_option
+@color_option
+@index_dir_option
+def search(query, limit, offset, since, until, min_votes, author, sort, as_json, as_jsonl, color, index_dir):
+    """Search for QUERY (Korean, English or both; quotes are only needed for phrases).
+
+    With only filters and no words, lists the papers they select, newest first.
+
+    \b
+    Examples:
+      papers search 멀티모달 벤치마크
+      papers search LoRA 미세 조정 --since 2024-06 --min-votes 10
+      papers search 'title:"Mixture of Experts" NOT 비전' --json
+      papers search --author "Yifan Zhang" --since 2025
+    """
+    text = " ".join(query)
+    if not text.strip() and any(v is not None for v in (since, until, min_votes, author)):
+        hits = browse.latest(index_dir, since=since, until=until, min_votes=min_votes, author=author,
+                             sort="votes" if sort == "votes" else "date", limit=limit, offset=offset)
+        _print_results(hits, None, offset, as_json, as_jsonl, color, _named_authors("", author), "papers")
+        return
+    hits = query_mod.search(
+        text, limit=limit, offset=offset, index_dir=index_dir, since=since, until=until,
+        min_votes=min_votes, author=author, sort=sort,
+    )
+    _print_results(hits, text, offset, as_json, as_jsonl, color, _named_authors(text, author))
+
+
+@main.command()
+@click.option("--days", type=click.IntRange(min=1), help=f"Papers of the last DAYS days of the index (default: {browse.DEFAULT_DAYS}, unless --since or --until).")
+@since_option
+@until_option
+@min_votes_option
+@author_option
+@click.option("--sort", type=click.Choice(browse.LISTING_SORTS), default="date", show_default=True)
+@click.option("--limit", "-n", default=20, show_default=True, type=click.IntRange(min=1), help="How many papers.")
+@offset_option
+@json_option
+@jsonl_option
+@color_option
+@index_dir_option
+def latest(days, since, until, min_votes, author, sort, limit, offset, as_json, as_jsonl, color, index_dir):
+    """List recent papers, newest first (or most voted with --sort votes).
+
+    Days count back from the newest day in the index.
+
+    \b
+    Examples:
+      papers latest
+      papers latest --days 30 --min-votes 50 --sort votes
+      papers latest --since 2024-06 --until 2024-06
+    """
+    if days is None and since is None and until is None:
+        days = browse.DEFAULT_DAYS
+    hits = browse.latest(index_dir, days=days, since=since, until=until, min_votes=min_votes,
+                         author=author, sort=sort, limit=limit, offset=offset)
+    low, high = browse.window(index_dir, days, since, until)
+    span = f" listed {low or 'from the start'} to {high or browse.index_span(index_dir)[1]}"
+    _print_results(hits, None, offset, as_json, as_jsonl, color, _named_authors("", author), "papers" + span)
+
+
+@main.command()
+@click.argument("name", nargs=-1, required=True)
+@click.option("--limit", "-n", default=20, show_default=True, type=click.IntRange(min=1), help="How many names.")
+@json_option
+@index_dir_option
+def authors(name, limit, as_json, index_dir):
+    """Author names in the index that NAME matches, with their paper counts.
+
+    The words of NAME may come in any order, and hyphens do not matter: Zhang Yifan
+    also finds Yifan Zhang and Yi-Fan Zhang.
+
+    \b
+    Examples:
+      papers authors Yifan Zhang
+      papers authors zhang --limit 50
+    """
+    found = browse.authors(" ".join(name), index_dir)
+    if as_json:
+        click.echo(json.dumps([{"name": n, "papers": c} for n, c in found[:limit]], ensure_ascii=False, indent=2))
+        return
+    for author_name, count in found[:limit]:
+        click.echo(f"{count:>5}  {author_name}")
+    if not found:
+        click.echo(f"no author matches {' '.join(name)!r}", err=True)
+    elif len(found) > limit:
+        click.echo(f"{limit} of {len(found)} names; more with --limit {len(found)}", err=True)
+
+
+#: Off a terminal, how often a long build says how far it got (seconds).
+PROGRESS_EVERY = 5.0
+
+
+def _progress_printer():
+    """A progress bar on a terminal, a line every few seconds otherwise (for cron logs and CI);
+    the phases after the papers are added are named, so a bar at 100 % is never silent."""
+    if not sys.stderr.isatty():
+        return terminal.ProgressLog(lambda line: click.echo(line, err=True), PROGRESS_EVERY)
+    state = {"bar": None, "phase": "adding"}
+
+    def update(done, total, phase="adding"):
+        if phase != "adding":
+            if state["bar"] is not None:
+                state["bar"].__exit__(None, None, None)
+                state["bar"] = None
+            if phase != state["phase"]:
+                state["phase"] = phase
+                click.echo(f"{terminal.PHASES.get(phase, phase)}…", err=True)
+            return
         if state["bar"] is None:
             state["bar"] = click.progressbar(length=total, label="indexing", file=sys.stderr)
             state["bar"].__enter__()
         state["bar"].update(1)
-        if done == total:
-            state["bar"].__exit__(None, None, None)
 
     return update
 
@@ -138,7 +271,7 @@ def index_cmd(sources, added, rebuild, every, wait, index_dir):
     \b
     Examples:
       papers index
-      papers index --source ../shared/corpus/daily_papers_ko/paper_logs
+      papers index --source daily_papers_ko/paper_logs
       papers index --add-source ~/more_logs
       papers index --every 30m
     """
@@ -209,21 +342,28 @@ def parse_duration(text: str) -> float:
 
 @main.command()
 @click.argument("arxiv_id")
+@click.option("--bibtex", "as_bibtex", is_flag=True, help="Print a BibTeX entry to cite the paper.")
 @json_option
+@color_option
 @index_dir_option
-def show(arxiv_id, as_json, index_dir):
+def show(arxiv_id, as_bibtex, as_json, color, index_dir):
     """Show everything about one paper.
 
     \b
-    Example:
+    Examples:
       papers show 2407.01284
+      papers show 2407.01284 --bibtex >> refs.bib
     """
     paper = query_mod.get_paper(arxiv_id, index_dir=index_dir)
     if as_json:
-        click.echo(json.dumps(paper, ensure_ascii=False, indent=2))
+        click.echo(json.dumps({**paper, "bibtex": browse.bibtex(paper)}, ensure_ascii=False, indent=2))
+        return
+    if as_bibtex:
+        click.echo(browse.bibtex(paper), nl=False)
         return
     votes = "-" if paper["votes"] is None else paper["votes"]
-    click.echo(click.style(paper["title"], bold=sys.stdout.isatty()))
+    colored = terminal.use_color(color, sys.stdout.isatty())
+    click.echo(click.style(paper["title"], bold=colored), color=colored)
     click.echo(f"{paper['arxiv_id']}  {paper['date']}  votes {votes}  {paper['url']}")
     click.echo(", ".join(paper["authors"]))
     click.echo("")

@@ -311,7 +311,7 @@ def update_index(
     add_sources: bool = False,
     rebuild: bool = False,
     wait: float = 0.0,
-    progress: Callable[[int, int], None] | None = None,
+    progress: Callable[[int, int, str], None] | None = None,
 ) -> UpdateReport:
     """Bring the index up to date with its sources and publish a new generation if anything changed.
 
@@ -319,6 +319,9 @@ def update_index(
     neither, the sources remembered from earlier runs are used, and a new index uses the seeds.
     Day-files that cannot be read or parsed are reported in ``skipped`` and the papers they
     contributed before are kept. ``wait`` is how long to wait for another writer.
+    ``progress(done, total, phase)`` is called as papers are added (phase ``"adding"``), then
+    once as the index is committed (``"committing"``) and once as the lexicon and word sounds
+    are written (``"finishing"``).
     """
     index_dir = resolve_dir(index_dir)
     started = time.monotonic()
@@ -510,11 +513,15 @@ def _fill(tmp: Path, old, old_files: dict, old_lexicon: dict, plan: _Plan, repor
         report.updated = len(replaced)
         report.added = len(fresh) - len(replaced)
         _add_papers(writer, segment, fresh, owners, lex, progress)
+        if progress is not None:  # committing a rebuild merges every segment: many seconds
+            progress(len(fresh), len(fresh), "committing")
         writer.commit(optimize=old is None)
     except BaseException:
         writer.cancel()
         raise
 
+    if progress is not None:
+        progress(len(fresh), len(fresh), "finishing")
     listing = arrays.read_listing(old.path) if old is not None else []
     listing = arrays.delete(tmp, listing, replaced | (set(stored) - set(new_papers)))
     if len(segment):
@@ -604,7 +611,7 @@ def _add_papers(writer, segment: arrays.SegmentBuilder, papers: list[Paper], own
             "lit_summary": analysis.literal_terms(paper.summary),
         })
         if progress is not None:
-            progress(done, total)
+            progress(done, total, "adding")
 
 
 def _share_files(src: Path, dst: Path) -> None:

@@ -9,9 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date as Date
 
-from . import analysis, lexicon
+from . import analysis, browse, lexicon
 from .analysis import Term
 from .errors import QueryError
 from .params import DEFAULT, Params
@@ -58,6 +57,19 @@ class Filters:
     until: int | None = None
     min_votes: int | None = None
     author: Clause | None = None
+
+    @property
+    def since_date(self) -> str | None:
+        return None if self.since is None else _iso(self.since)
+
+    @property
+    def until_date(self) -> str | None:
+        return None if self.until is None else _iso(self.until)
+
+
+def _iso(number: int) -> str:
+    text = f"{number:08d}"
+    return f"{text[:4]}-{text[4:6]}-{text[6:]}"
 
 
 @dataclass(frozen=True)
@@ -127,12 +139,7 @@ def filters(since=None, until=None, min_votes=None, author=None) -> Filters:
 
 
 def _check_date(value, option: str) -> str | None:
-    if value is None:
-        return None
-    try:
-        return Date.fromisoformat(str(value)).isoformat()
-    except ValueError:
-        raise QueryError(f"{option} must be a date like 2024-07-01, not {value!r}") from None
+    return browse.date_bound(value, option, end=option == "until")
 
 
 def _slop(primary: list[Term]) -> int:

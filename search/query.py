@@ -9,9 +9,8 @@ of all of them are one frozen :class:`search.params.Params`.
 from __future__ import annotations
 
 import dataclasses
-import math
 
-from . import index, lexicon, plan as plans, ranking, snippets
+from . import browse, index, lexicon, plan as plans, ranking, snippets
 from . import suggest as suggesting
 from .errors import NotFoundError, QueryError
 from .opened import open_index
@@ -21,6 +20,7 @@ from .results import Hit, SearchResults
 SORTS = ranking.SORTS
 #: Default blend weight of votes (see :class:`search.params.Params`).
 VOTE_WEIGHT = DEFAULT.vote_weight
+MAX_VOTE_WEIGHT = 1.0    # at 1, a paper with 1,000 votes already scores ×8: votes would rank alone
 
 
 def search(
@@ -49,9 +49,10 @@ def search(
         raise QueryError(f"sort must be one of {', '.join(SORTS)}, not {sort!r}")
     params = DEFAULT
     if vote_weight is not None:
-        if not isinstance(vote_weight, (int, float)) or not math.isfinite(vote_weight):
-            raise QueryError(f"vote_weight must be a number, not {vote_weight!r}")
-        params = dataclasses.replace(DEFAULT, vote_weight=float(vote_weight))
+        weight = vote_weight
+        if isinstance(weight, bool) or not isinstance(weight, (int, float)) or not 0 <= weight <= MAX_VOTE_WEIGHT:
+            raise QueryError(f"vote_weight must be a number from 0 to {MAX_VOTE_WEIGHT:g}, not {vote_weight!r}")
+        params = dataclasses.replace(DEFAULT, vote_weight=float(weight))
     filters = plans.filters(since, until, min_votes, author)
     opened = open_index(index_dir)
     plan = plans.build(query, opened.tables(), opened.loanword, filters, params)
@@ -65,21 +66,15 @@ def search(
     if plan.truncated:
         out.notice = f"the query was long; only its first {plans.MAX_QUERY_TERMS} terms were used"
     out.suggestion = suggesting.suggest(opened.searcher, plan, query, ranked.total)
+    if not ranked.total and not out.notice:
+        meta = opened.generation.meta
+        out.notice = browse.beyond_index((meta.get("first_date"), meta.get("last_date")), plan.filters.since_date,
+                                         plan.filters.until_date)
     return out
 
 
 def _hit(fields: dict, score: float, pattern) -> Hit:
-    votes = fields.get("votes")
-    return Hit(
-        arxiv_id=fields["arxiv_id"],
-        title=fields["title"],
-        url=fields.get("url", ""),
-        authors=[a for a in fields.get("authors", "").split("\n") if a],
-        votes=None if votes is None or votes < 0 else int(votes),
-        date=fields["date"],
-        score=round(float(score), 6),
-        snippet=snippets.make_snippet(fields.get("summary", ""), pattern),
-    )
+    return Hit.from_stored(fields, score, *snippets.make_snippet(fields.get("summary", ""), pattern))
 
 
 def get_paper(arxiv_id: str, index_dir=None) -> dict:
@@ -89,7 +84,7 @@ def get_paper(arxiv_id: str, index_dir=None) -> dict:
     if fields is None:
         raise NotFoundError(f"no paper {arxiv_id!r} in the index at {index.resolve_dir(index_dir)}")
     data = _hit(fields, 0.0, None).to_dict()
-    del data["score"], data["snippet"]
+    del data["score"], data["snippet"], data["highlights"]
     data["summary"] = fields.get("summary", "")
     data["sources"] = fields.get("sources", [])
     return data

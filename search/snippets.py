@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 
 from . import lexicon
-from .results import MARK
 
 _SENTENCE = re.compile(r"[^\n]+?(?:[.!?](?=\s)|다\.|\n|$)")
 
@@ -29,11 +28,12 @@ def term_pattern(terms) -> re.Pattern | None:
     return re.compile("|".join(sorted(forms, key=len, reverse=True)), re.IGNORECASE)
 
 
-def make_snippet(summary: str, pattern: re.Pattern | None, width: int = 220) -> str:
-    """The summary sentence with the most distinct matched words, matches marked."""
+def make_snippet(summary: str, pattern: re.Pattern | None, width: int = 220) -> tuple[str, tuple]:
+    """The summary sentence with the most distinct matched words, and the (start, end) offsets
+    of the matches in it."""
     sentences = [m.group().strip() for m in _SENTENCE.finditer(summary) if m.group().strip()]
     if not sentences:
-        return ""
+        return "", ()
     best, best_score = sentences[0], 0
     if pattern is not None:
         for s in sentences:
@@ -45,5 +45,5 @@ def make_snippet(summary: str, pattern: re.Pattern | None, width: int = 220) -> 
         start = max(0, (first.start() if first else 0) - width // 4)
         best = ("…" if start else "") + best[start : start + width].rstrip() + "…"
     if pattern is None or not best_score:
-        return best
-    return pattern.sub(lambda m: f"{MARK[0]}{m.group()}{MARK[1]}", best)
+        return best, ()
+    return best, tuple(m.span() for m in pattern.finditer(best))

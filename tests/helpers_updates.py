@@ -18,7 +18,6 @@ from search import index
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT / "seeds"
-CORPUS = ROOT.parent / "shared/corpus/daily_papers_ko/paper_logs"
 
 ENTRY = """### [{title}](https://arxiv.org/abs/{arxiv_id})
 

@@ -3,11 +3,15 @@ import json
 import re
 import subprocess
 import sys
+import unicodedata
 
 import pytest
 from click.testing import CliRunner
 
 from search import Hit, get_paper, search
+from helpers_updates import SEEDS as SEEDS_DIR
+from helpers_updates import Terminal, papers_cmd, wait_until
+from search import cli, terminal, update_index
 from search.cli import main
 
 DAY = """## Daily Papers ({date})
@@ -27,12 +31,10 @@ SUMMARY_LINE = re.compile(
 )
 
 
-def run(*args, **kwargs):
-    return CliRunner().invoke(main, list(args), catch_exceptions=False, **kwargs)
-
-
-def without_scores(text: str) -> str:
-    return re.sub(r"score \d+\.\d{4}", "score <n>", text)
+def run(*args, env=None, **kwargs):
+    # No COLUMNS: output that is not a terminal is not wrapped, whatever the caller's shell exports.
+    env = {"COLUMNS": "", "NO_COLOR": None, "TERM": None, **(env or {})}
+    return CliRunner().invoke(main, list(args), catch_exceptions=False, env=env, **kwargs)
 
 
 @pytest.fixture
@@ -59,31 +61,123 @@ def day_files(tmp_path):
 
 def test_search_prints_ranked_results_with_snippets(seeds_index):
     result = run("search", "멀티모달 벤치마크", "-n", "2", "--index-dir", str(seeds_index))
-    assert without_scores(result.stdout) == (
+    assert result.stdout == (
         " 1. MMEvalPro: Calibrating Multimodal Benchmarks Towards Trustworthy and Efficient Evaluation\n"
-        "    2407.00468  2024-07-02  votes 30  score <n>  https://arxiv.org/abs/2407.00468\n"
-        "    Yichi Zhang, Haozhe Zhao, Bohan Wu, Wei Ju …\n"
-        "    논문에서는 주로 MMMU, ScienceQA 및 MathVista라는 세 가지 유명한 **멀티모달** **벤치마크**를 분석했습니다.\n"
+        "    2407.00468  2024-07-02  votes 30  https://arxiv.org/abs/2407.00468\n"
+        "    Yichi Zhang, Haozhe Zhao, Bohan Wu, Wei Ju … (16 authors)\n"
+        "    논문에서는 주로 MMMU, ScienceQA 및 MathVista라는 세 가지 유명한 멀티모달 벤치마크를 분석했습니다.\n"
         # 멀티모달 also brings in multimodal, a loanword the seeds show in both spellings.
         " 2. LLaVA-Gemma: Accelerating Multimodal Foundation Models with a Compact Language Model\n"
-        "    2404.01331  2024-04-03  votes 17  score <n>  https://arxiv.org/abs/2404.01331\n"
-        "    Matthew L. Olson, Shao-Yen Tseng, David Cobbley, Musashi Hinck …\n"
+        "    2404.01331  2024-04-03  votes 17  https://arxiv.org/abs/2404.01331\n"
+        "    Matthew L. Olson, Shao-Yen Tseng, David Cobbley, Musashi Hinck … (5 authors)\n"
         "    LLaVA 프레임워크를 사용하여 대규모 언어 모델(Large Language Models, LLMS)인 Gemma 패밀리와 함께 "
-        "다양한 **멀티모달** 파운데이션 모델(MMFM)을 훈련하였습니다.\n"
+        "다양한 멀티모달 파운데이션 모델(MMFM)을 훈련하였습니다.\n"
     )
     matching = len(search("멀티모달 벤치마크", index_dir=seeds_index, limit=1000))
     assert result.stderr == f"2 of {matching} matching papers\n"
-    assert "\x1b[" not in result.output
+    assert "\x1b[" not in result.output and "score" not in result.output and "**" not in result.output
 
 
-def test_search_json_prints_the_hits_with_exactly_the_hit_fields(seeds_index):
-    result = run("search", "multimodal benchmark", "--json", "-n", "3", "--index-dir", str(seeds_index))
+def test_search_words_need_no_quotes(seeds_index):
+    unquoted = run("search", "multimodal", "benchmark", "--json", "--index-dir", str(seeds_index))
+    quoted = run("search", "multimodal benchmark", "--json", "--index-dir", str(seeds_index))
+    assert unquoted.exit_code == 0
+    assert json.loads(unquoted.stdout) == json.loads(quoted.stdout)
+    assert json.loads(unquoted.stdout)["query"] == "multimodal benchmark"
+
+
+def test_search_wraps_to_the_terminal_width_counting_hangul_as_two_columns(seeds_index):
+    result = run("search", "멀티모달 벤치마크", "-n", "1", "--index-dir", str(seeds_index), env={"COLUMNS": "40"})
+    assert result.stdout == (
+        " 1. MMEvalPro: Calibrating Multimodal\n"
+        "    Benchmarks Towards Trustworthy and\n"
+        "    Efficient Evaluation\n"
+        "    2407.00468  2024-07-02  votes 30\n"
+        "    https://arxiv.org/abs/2407.00468\n"
+        "    Yichi Zhang, Haozhe Zhao, Bohan Wu,\n"
+        "    Wei Ju … (16 authors)\n"
+        "    논문에서는 주로 MMMU, ScienceQA 및\n"
+        "    MathVista라는 세 가지 유명한\n"
+        "    멀티모달 벤치마크를 분석했습니다.\n"
+    )
+    assert all(text_width(line) <= 40 for line in result.stdout.splitlines())
+
+
+def text_width(line: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in line)
+
+
+def test_color_always_marks_adjacent_matches_as_one_and_never_marks_nothing(seeds_index):
+    args = ["search", "멀티모달 벤치마크", "-n", "1", "--index-dir", str(seeds_index)]
+    colored = run(*args, "--color", "always", env={"NO_COLOR": "1"}).stdout  # an explicit choice wins
+    assert colored.startswith(" 1. \x1b[1mMMEvalPro: Calibrating Multimodal Benchmarks")
+    assert "유명한 \x1b[1;33m멀티모달 벤치마크\x1b[0m를 분석했습니다." in colored
+    assert "\x1b[" not in run(*args, "--color", "never").stdout
+    assert re.sub(r"\x1b\[[0-9;]*m", "", colored) == run(*args).stdout
+
+
+@pytest.mark.parametrize(
+    "choice,tty,env,expected",
+    [
+        ("auto", True, {}, True),
+        ("auto", False, {}, False),
+        ("auto", True, {"NO_COLOR": "1"}, False),
+        ("auto", True, {"NO_COLOR": ""}, True),  # https://no-color.org: only a non-empty value counts
+        ("auto", True, {"TERM": "dumb"}, False),
+        ("always", False, {"NO_COLOR": "1", "TERM": "dumb"}, True),
+        ("never", True, {}, False),
+    ],
+)
+def test_colour_follows_the_option_the_terminal_and_the_environment(monkeypatch, choice, tty, env, expected):
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    monkeypatch.setenv("TERM", "xterm-256color")
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    assert terminal.use_color(choice, tty) is expected
+
+
+def test_search_shows_the_matched_author_beyond_the_first_four(seeds_index):
+    result = run("search", "speech", "--author", "Yifan Peng", "--index-dir", str(seeds_index))
+    assert result.stdout.splitlines()[2] == (
+        "    Xinjian Li, Jinchuan Tian, Karen Livescu, Shinji Watanabe … Yifan Peng (9th of 10 authors)"
+    )
+    inline = run("search", 'author:"Yifan Peng"', "--index-dir", str(seeds_index))
+    assert inline.stdout.splitlines()[2].endswith(" … Yifan Peng (9th of 10 authors)")
+
+
+def test_search_json_is_an_object_with_the_query_totals_and_hits(seeds_index):
+    result = run("search", "멀티모달 벤치마크", "--json", "-n", "3", "--index-dir", str(seeds_index))
     printed = json.loads(result.stdout)
-    assert isinstance(printed, list) and len(printed) == 3
-    assert all(list(hit) == [f.name for f in dataclasses.fields(Hit)] for hit in printed)
+    assert list(printed) == ["query", "total", "suggestion", "notice", "hits"]
+    expected = search("멀티모달 벤치마크", index_dir=seeds_index, limit=3)
+    assert printed["query"] == "멀티모달 벤치마크"
+    assert (printed["total"], printed["suggestion"], printed["notice"]) == (expected.total, None, None)
+    assert all(list(hit) == [f.name for f in dataclasses.fields(Hit)] for hit in printed["hits"])
+    assert printed["hits"] == [hit.to_dict() for hit in expected]
+    first = printed["hits"][0]
+    assert first["arxiv_id"] == "2407.00468"
+    # Plain text with offsets, no markup: the highlighted words are slices of the snippet.
+    assert "**" not in first["snippet"]
+    assert [first["snippet"][a:b] for a, b in first["highlights"]] == ["멀티모달", "벤치마크"]
+    assert result.stderr == ""
+
+
+def test_search_jsonl_prints_one_hit_per_line(seeds_index):
+    result = run("search", "multimodal benchmark", "--jsonl", "-n", "3", "--index-dir", str(seeds_index))
+    lines = result.stdout.splitlines()
     expected = search("multimodal benchmark", index_dir=seeds_index, limit=3)
-    assert printed == [hit.to_dict() for hit in expected]
-    assert printed[0]["arxiv_id"] == "2407.00468"
+    assert [json.loads(line) for line in lines] == [hit.to_dict() for hit in expected]
+    assert lines == [hit.to_json() for hit in expected]
+
+
+def test_search_offset_pages_through_one_ranking(seeds_index):
+    first = run("search", "diffusion", "-n", "4", "--json", "--index-dir", str(seeds_index))
+    second = run("search", "diffusion", "-n", "2", "--offset", "2", "--index-dir", str(seeds_index))
+    titles = [hit["title"] for hit in json.loads(first.stdout)["hits"]]
+    assert second.stdout.startswith(f" 3. {titles[2]}\n")
+    assert f"\n 4. {titles[3]}\n" in second.stdout
+    total = json.loads(first.stdout)["total"]
+    assert second.stderr == f"results 3-4 of {total} matching papers\n"
 
 
 def test_search_without_results_says_so_and_suggests_a_spelling(seeds_index):
@@ -95,7 +189,7 @@ def test_search_without_results_says_so_and_suggests_a_spelling(seeds_index):
 def test_search_uses_the_index_dir_from_the_environment(seeds_index, monkeypatch):
     monkeypatch.setenv("PAPERS_INDEX_DIR", str(seeds_index))
     result = run("search", "GPT-4o", "--json", "-n", "2")
-    assert {hit["arxiv_id"] for hit in json.loads(result.stdout)} == {"2407.01284", "2407.01231"}
+    assert {hit["arxiv_id"] for hit in json.loads(result.stdout)["hits"]} == {"2407.01284", "2407.01231"}
 
 
 # -- show, stats, aliases ----------------------------------------------------------------------
@@ -114,11 +208,105 @@ def test_show_prints_the_paper(seeds_index):
     assert result.stderr == ""
 
 
-def test_show_json_prints_everything_stored(seeds_index):
+def test_show_json_prints_everything_stored_and_a_citation(seeds_index):
     result = run("show", "2407.00468", "--json", "--index-dir", str(seeds_index))
     printed = json.loads(result.stdout)
+    assert printed.pop("bibtex") == run("show", "2407.00468", "--bibtex", "--index-dir", str(seeds_index)).stdout
     assert printed == get_paper("2407.00468", index_dir=seeds_index)
     assert set(printed) == {"arxiv_id", "title", "url", "authors", "votes", "date", "summary", "sources"}
+
+
+def test_show_bibtex_prints_an_entry_to_paste(seeds_index):
+    result = run("show", "2407.00468", "--bibtex", "--index-dir", str(seeds_index))
+    assert result.stdout == (
+        "@misc{zhang2024mmevalpro,\n"
+        "  title = {{MMEvalPro: Calibrating Multimodal Benchmarks Towards Trustworthy and Efficient Evaluation}},\n"
+        "  author = {Yichi Zhang and Haozhe Zhao and Bohan Wu and Wei Ju and Fu Zeng and Tianyu Liu and "
+        "Jinsheng Huang and Baobao Chang and Ming Zhang and Zhihui Guo and Luchen Liu and Jingyang Yuan and "
+        "Liang Chen and Yusheng Zhao and Taian Guo and Ye Yuan},\n"
+        "  year = {2024},\n"
+        "  eprint = {2407.00468},\n"
+        "  archivePrefix = {arXiv},\n"
+        "  url = {https://arxiv.org/abs/2407.00468},\n"
+        "}\n"
+    )
+
+
+# -- browsing: latest, search with only filters, authors -----------------------------------------
+
+
+def test_latest_lists_the_newest_day_of_the_index_by_votes(seeds_index):
+    result = run("latest", "--days", "1", "-n", "2", "--sort", "votes", "--index-dir", str(seeds_index))
+    assert result.stdout == (
+        " 1. SpreadsheetLLM: Encoding Spreadsheets for Large Language Models\n"
+        "    2407.09025  2024-07-15  votes 60  https://arxiv.org/abs/2407.09025\n"
+        "    Haoyu Dong, José Cambronero, Mengyu Zhou, Jianbo Zhao … (11 authors)\n"
+        "    새로운 프레임워크 SpreadsheetLLM을 소개합니다.\n"
+        " 2. Human-like Episodic Memory for Infinite Context LLMs\n"
+        "    2407.09450  2024-07-15  votes 34  https://arxiv.org/abs/2407.09450\n"
+        "    Martin A Benfeghoul, Adnan Oomerjee, Fenia Christopoulou, Haitham Bou-Ammar … (7 authors)\n"
+        "    본 논문에서는 기존의 Transformer 기반의 대규모 언어 모델(LLM)이 긴 문맥을 처리하는 데 있어 "
+        "겪는 한계점들을 극복하기 위해 새로운 아키텍처 EM-LLM을 제안했습니다.\n"
+    )
+    assert result.stderr == "2 of 16 papers listed 2024-07-15 to 2024-07-15\n"
+
+
+def test_latest_by_default_lists_the_last_week_of_the_index_newest_first(seeds_index):
+    printed = json.loads(run("latest", "--json", "-n", "100", "--index-dir", str(seeds_index)).stdout)
+    # The seeds' last week (2024-07-09..15) holds one day-file of 16 papers.
+    assert printed["total"] == 16 and {hit["date"] for hit in printed["hits"]} == {"2024-07-15"}
+    assert printed["query"] is None and all(hit["score"] == 0.0 for hit in printed["hits"])
+    week = json.loads(run("latest", "--days", "14", "--json", "-n", "100", "--index-dir", str(seeds_index)).stdout)
+    dates = [hit["date"] for hit in week["hits"]]
+    assert week["total"] == 42 and dates == sorted(dates, reverse=True) and dates[-1] == "2024-07-02"
+
+
+def test_months_and_years_are_accepted_as_dates(seeds_index):
+    def listed(*args):
+        return json.loads(run("latest", *args, "--json", "-n", "100", "--index-dir", str(seeds_index)).stdout)
+
+    june = listed("--since", "2024-06", "--until", "2024-06")
+    assert june["total"] == 16 and {hit["date"] for hit in june["hits"]} == {"2024-06-12"}
+    assert listed("--since", "2024")["total"] == 81
+    assert listed("--until", "2024-04")["total"] == 23  # the end of April: 2024-02-12 and 2024-04-03
+
+
+def test_a_range_beyond_the_index_says_where_the_index_ends(seeds_index):
+    result = run("latest", "--since", "2025", "--index-dir", str(seeds_index))
+    assert result.stdout == ""
+    assert result.stderr == (
+        "No results.\n"
+        "note: the index covers 2024-02-12 to 2024-07-15; nothing is listed from 2025-01-01 on "
+        "(run `papers index` to update it)\n"
+    )
+    searched = run("search", "diffusion", "--since", "2025-03", "--index-dir", str(seeds_index))
+    assert "note: the index covers 2024-02-12 to 2024-07-15; nothing is listed from 2025-03-01 on" in searched.stderr
+
+
+def test_search_with_only_filters_lists_the_papers_they_select(seeds_index):
+    result = run("search", "--min-votes", "50", "--json", "--index-dir", str(seeds_index))
+    printed = json.loads(result.stdout)
+    assert printed["query"] is None
+    assert [(hit["date"], hit["votes"] >= 50) for hit in printed["hits"]] == [
+        (hit["date"], True) for hit in printed["hits"]
+    ]
+    assert printed["total"] == len(printed["hits"]) == 3
+    by_author = run("search", "--author", "Yifan Peng", "--index-dir", str(seeds_index))
+    assert by_author.stdout.startswith(" 1. Towards Robust Speech Representation Learning")
+    assert by_author.stderr == "1 of 1 papers\n"
+
+
+def test_authors_lists_the_matching_names_with_paper_counts(seeds_index):
+    result = run("authors", "zhang", "-n", "3", "--index-dir", str(seeds_index))
+    assert result.stdout == "    2  Ge Zhang\n    1  Ceyao Zhang\n    1  Di Zhang\n"
+    assert result.stderr == "3 of 29 names; more with --limit 29\n"
+    # Any order of the words, without quotes.
+    assert run("authors", "Peng", "Yifan", "--index-dir", str(seeds_index)).stdout == "    1  Yifan Peng\n"
+    printed = json.loads(run("authors", "Yifan Peng", "--json", "--index-dir", str(seeds_index)).stdout)
+    assert printed == [{"name": "Yifan Peng", "papers": 1}]
+    missing = run("authors", "Nobody Atall", "--index-dir", str(seeds_index))
+    assert (missing.stdout, missing.stderr) == ("", "no author matches 'Nobody Atall'\n")
+
 
 
 def test_stats_json_counts_the_seed_papers(seeds_index):
@@ -176,6 +364,39 @@ def test_index_reports_a_bad_day_file_and_indexes_the_rest(day_files, tmp_path):
     assert {hit.arxiv_id for hit in search("탐색", index_dir=index_dir)} == {"2407.00001", "2407.00003"}
 
 
+def test_a_long_build_off_a_terminal_reports_progress_and_its_phases(day_files, tmp_path, monkeypatch):
+    # Every few seconds in real use; at every paper here, so that a two-paper build is "long".
+    monkeypatch.setattr(cli, "PROGRESS_EVERY", 0.0)
+    result = run("index", "--source", str(day_files), "--index-dir", str(tmp_path / "ix"))
+    assert result.exit_code == 0
+    assert result.stderr.splitlines()[:5] == [
+        "indexing: 1/2 papers (50%)",
+        "indexing: 2/2 papers (100%)",
+        "writing the index…",
+        "writing the lexicon and word sounds…",
+        f"skipped {day_files / '2024-07-02.md'}: no paper entries ('### [title](https://arxiv.org/abs/...)')",
+    ]
+
+
+def test_on_a_terminal_the_bar_is_followed_by_the_named_write_phases(tmp_path):
+    terminal_ = Terminal()
+    writer = papers_cmd("index", "--source", str(SEEDS_DIR), "--index-dir", str(tmp_path / "ix"),
+                        stderr=terminal_.slave)
+    terminal_.start()
+    assert writer.wait(timeout=120) == 0
+    wait_until(lambda: "writing the lexicon" in terminal_.text, timeout=10, what="the last phase")
+    drawn = terminal_.text.replace("\r", "\n")
+    assert re.search(r"indexing +\[#+\] +100%", drawn)
+    after = drawn[drawn.index("100%"):]
+    assert after.index("writing the index…") < after.index("writing the lexicon and word sounds…")
+
+
+def test_index_progress_names_every_phase(day_files, tmp_path):
+    calls = []
+    update_index(tmp_path / "ix", sources=[day_files], progress=lambda *args: calls.append(args))
+    assert calls == [(1, 2, "adding"), (2, 2, "adding"), (2, 2, "committing"), (2, 2, "finishing")]
+
+
 def test_index_again_without_changes_is_unchanged(day_files, tmp_path):
     index_dir = tmp_path / "ix"
     run("index", "--source", str(day_files), "--index-dir", str(index_dir))
@@ -226,7 +447,15 @@ SEEDS = "{seeds}"
         pytest.param(["show", "9999.99999", "--index-dir", SEEDS],
                      "Error: no paper '9999.99999' in the index at {seeds}\n", id="unknown-paper"),
         pytest.param(["search", "diffusion", "--since", "2024-13-01", "--index-dir", SEEDS],
-                     "Error: since must be a date like 2024-07-01, not '2024-13-01'\n", id="bad-since"),
+                     "Error: since must be a day like 2024-07-01, a month like 2024-07 or a year like 2024, "
+                     "not '2024-13-01'\n", id="bad-since"),
+        pytest.param(["latest", "--until", "June", "--index-dir", SEEDS],
+                     "Error: until must be a day like 2024-07-01, a month like 2024-07 or a year like 2024, "
+                     "not 'June'\n", id="bad-until"),
+        pytest.param(["latest", "--days", "3", "--since", "2024-06", "--index-dir", SEEDS],
+                     "Error: give either days or since, not both\n", id="days-and-since"),
+        pytest.param(["authors", "--index-dir", SEEDS, "--", "-"],
+                     "Error: author '-' has no letters to match\n", id="author-without-letters"),
         pytest.param(["search", "diffusion", "--since", "2024-07-01", "--until", "2024-06-01", "--index-dir", SEEDS],
                      "Error: since (2024-07-01) is after until (2024-06-01); nothing can match\n",
                      id="since-after-until"),
@@ -257,6 +486,26 @@ def test_bad_option_value_is_a_usage_error_naming_the_option(args, option):
     result = run(*args)
     assert result.exit_code == 2
     assert result.stderr.splitlines()[-1].startswith(f"Error: Invalid value for {option}: ")
+
+
+@pytest.mark.parametrize(
+    "args,error,code",
+    [
+        (["search", "diffusion", "--since", "2024-13"],
+         {"error": "since must be a day like 2024-07-01, a month like 2024-07 or a year like 2024, not '2024-13'",
+          "type": "QueryError"}, 1),
+        (["search", "", "--jsonl"], {"error": "the query is empty; give some words to search for",
+                                     "type": "QueryError"}, 1),
+        (["search", "x", "--limit", "0"],
+         {"error": "Invalid value for '--limit' / '-n': 0 is not in the range x>=1.", "type": "UsageError"}, 2),
+        (["show", "9999.99999"], {"error": "no paper '9999.99999' in the index at {seeds}", "type": "NotFoundError"}, 1),
+    ],
+)
+def test_errors_under_json_are_json_on_stderr(seeds_index, args, error, code):
+    result = run(*args, *([] if "--jsonl" in args else ["--json"]), "--index-dir", str(seeds_index))
+    assert result.exit_code == code
+    assert result.stdout == ""
+    assert json.loads(result.stderr) == {k: v.format(seeds=seeds_index) for k, v in error.items()}
 
 
 def test_search_with_a_non_utf8_argument_does_not_crash(seeds_index):

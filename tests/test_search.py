@@ -52,12 +52,12 @@ def deadline(seconds: float):
 def test_search_returns_frozen_hits_with_typed_fields(seeds_index):
     hits = search("멀티모달 벤치마크", index_dir=seeds_index)
     assert [f.name for f in dataclasses.fields(Hit)] == [
-        "arxiv_id", "title", "url", "authors", "votes", "date", "score", "snippet",
+        "arxiv_id", "title", "url", "authors", "votes", "date", "score", "snippet", "highlights",
     ]
     assert hits and all(type(hit) is Hit for hit in hits)
     for hit in hits:
         assert isinstance(hit.arxiv_id, str) and isinstance(hit.title, str) and isinstance(hit.url, str)
-        assert isinstance(hit.authors, list) and all(isinstance(a, str) for a in hit.authors)
+        assert isinstance(hit.authors, tuple) and all(isinstance(a, str) for a in hit.authors)
         assert hit.votes is None or isinstance(hit.votes, int)
         assert len(hit.date) == 10 and hit.date[4] == hit.date[7] == "-"
         assert isinstance(hit.score, float) and isinstance(hit.snippet, str)
@@ -84,20 +84,30 @@ def test_english_query_ranks_the_multimodal_benchmark_paper_first(seeds_index):
     assert ids(hits[:4]) == {MMEVALPRO, SPIQA, LLAVA_GEMMA, WE_MATH}
 
 
+def marked(hit) -> list[str]:
+    return [hit.snippet[a:b] for a, b in hit.highlights]
+
+
 def test_snippet_is_the_best_matching_sentence_with_matches_marked(seeds_index):
     hits = search("멀티모달 벤치마크", index_dir=seeds_index)
     assert hits[0].snippet == (
-        "논문에서는 주로 MMMU, ScienceQA 및 MathVista라는 세 가지 유명한 "
-        "**멀티모달** **벤치마크**를 분석했습니다."
+        "논문에서는 주로 MMMU, ScienceQA 및 MathVista라는 세 가지 유명한 멀티모달 벤치마크를 분석했습니다."
     )
+    assert hits[0].highlights == ((48, 52), (53, 57))
+    assert marked(hits[0]) == ["멀티모달", "벤치마크"]
     # Every hit matched in its summary, so every snippet marks a match (a compound part counts).
-    assert all(re.search(r"\*\*(멀티모달|벤치마크|멀티|모달)\*\*", hit.snippet) for hit in hits)
+    assert all(set(marked(hit)) & {"멀티모달", "벤치마크", "멀티", "모달"} for hit in hits)
+    # The snippet is plain text: the markup of earlier versions is gone.
+    assert not any("**" in hit.snippet for hit in hits)
 
 
 def test_snippet_marks_english_words_whatever_their_case_and_number(seeds_index):
     hits = {hit.arxiv_id: hit for hit in search("multimodal benchmark", index_dir=seeds_index)}
-    assert "(**multimodal**)" in hits[SPIQA].snippet
-    assert "(Medical Question and Answering **Benchmarks**)" in hits["2406.06573"].snippet
+    at = hits[SPIQA].snippet.index("(multimodal)") + 1
+    assert (at, at + len("multimodal")) in hits[SPIQA].highlights
+    medical = hits["2406.06573"]
+    at = medical.snippet.index("(Medical Question and Answering Benchmarks)") + len("(Medical Question and Answering ")
+    assert (at, at + len("Benchmarks")) in medical.highlights
 
 
 def test_snippet_marks_plurals_in_ies_and_words_the_analysis_reads_alike(tmp_path):
@@ -108,9 +118,9 @@ def test_snippet_marks_plurals_in_ies_and_words_the_analysis_reads_alike(tmp_pat
         ("2401.00001", "Forecasting", "Ann Example",
          "여러 case studies에서 time series 예측을 평가합니다. 다른 문장입니다."),
     )
-    assert search("time series study", index_dir=index_dir)[0].snippet == (
-        "여러 case **studies**에서 **time** **series** 예측을 평가합니다."
-    )
+    hit = search("time series study", index_dir=index_dir)[0]
+    assert hit.snippet == "여러 case studies에서 time series 예측을 평가합니다."
+    assert marked(hit) == ["studies", "time", "series"]
 
 
 def test_limit_caps_the_hits_but_not_the_total(seeds_index):

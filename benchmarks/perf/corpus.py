@@ -12,13 +12,15 @@ does not grow with the copies (an optimistic case for the term dictionary).
 
 from __future__ import annotations
 
+import os
 import random
 import re
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 SEEDS = PROJECT_ROOT / "seeds"
-FULL = PROJECT_ROOT.parent / "shared" / "corpus" / "daily_papers_ko" / "paper_logs"
+#: The real corpus: $PAPERS_CORPUS, else where the development set-up keeps it.
+FULL = Path(os.environ.get("PAPERS_CORPUS") or PROJECT_ROOT.parent / "shared" / "corpus" / "daily_papers_ko" / "paper_logs")
 DAYFILE_SUFFIXES = (".md", ".txt")
 
 #: First digit of the IDs of copy k; copy 0 is the real corpus unchanged.

@@ -40,7 +40,7 @@ from tables import markdown_table  # noqa: E402
 SHARED = PROJECT_ROOT.parent / "shared"
 DEFAULT_QUERIES = SHARED / "eval" / "dev_queries.tsv"
 DEFAULT_QRELS = SHARED / "eval" / "dev_qrels.tsv"
-DEFAULT_CORPUS = SHARED / "corpus" / "daily_papers_ko" / "paper_logs"
+DEFAULT_CORPUS = Path(os.environ.get("PAPERS_CORPUS") or SHARED / "corpus" / "daily_papers_ko" / "paper_logs")
 CACHE_DIR = HERE / ".cache"
 RANKERS = ("engine", *BASELINES)
 ALL = "ALL"

@@ -1,0 +1,245 @@
+"""Browsing without a query: recent papers, author names, date bounds and citations.
+
+A daily digest is read by date, so listing needs no ranking: the ``date`` and ``votes`` columns
+and the stored fields of the published generation are read directly.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+import unicodedata
+from collections import Counter
+from datetime import date as Date
+from datetime import timedelta
+
+from . import index, snippets
+from .errors import QueryError
+from .results import Hit, SearchResults
+
+LISTING_SORTS = ("date", "votes")
+DEFAULT_DAYS = 7
+
+_DATE = re.compile(r"(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?")
+
+
+def date_bound(value, option: str, end: bool = False) -> str | None:
+    """``2024-07-01``, ``2024-07`` or ``2024`` → an ISO day; a month or year means its first
+    day, or with ``end`` its last (``--until 2024-06`` includes June 30)."""
+    if value is None:
+        return None
+    text = str(value).strip()
+    m = _DATE.fullmatch(text)
+    try:
+        if m is None:
+            raise ValueError(text)
+        year, month, day = int(m[1]), m[2], m[3]
+        if day is not None:
+            bound = Date(year, int(month), int(day))
+        elif month is not None:
+            last = calendar.monthrange(year, int(month))[1] if 1 <= int(month) <= 12 else 0
+            bound = Date(year, int(month), last if end else 1)
+        else:
+            bound = Date(year, 12, 31) if end else Date(year, 1, 1)
+    except ValueError:
+        raise QueryError(
+            f"{option} must be a day like 2024-07-01, a month like 2024-07 or a year like 2024, not {value!r}"
+        ) from None
+    return bound.isoformat()
+
+
+def index_span(index_dir=None) -> tuple[str | None, str | None]:
+    """The first and last listing day in the index."""
+    meta = index.open_generation(index_dir).meta
+    return meta.get("first_date"), meta.get("last_date")
+
+
+def beyond_index(span: tuple[str | None, str | None], since: str | None, until: str | None) -> str | None:
+    """A notice when the asked dates lie outside the index (``since``/``until`` as ISO days)."""
+    first, last = span
+    if first is None or last is None:
+        return None
+    covers = f"the index covers {first} to {last}"
+    if since and since > last:
+        return f"{covers}; nothing is listed from {since} on (run `papers index` to update it)"
+    if until and until < first:
+        return f"{covers}; nothing is listed up to {until}"
+    return None
+
+
+def window(index_dir=None, days: int | None = None, since=None, until=None) -> tuple[str | None, str | None]:
+    """The ``(since, until)`` days of a listing; ``days`` counts back from the newest day in the
+    index (not from today, so a listing of an index updated last week still shows its last week)."""
+    if days is not None and since is not None:
+        raise QueryError("give either days or since, not both")
+    if days is not None and (isinstance(days, bool) or not isinstance(days, int) or days < 1):
+        raise QueryError(f"days must be a whole number ≥ 1, not {days!r}")
+    since = date_bound(since, "since")
+    until = date_bound(until, "until", end=True)
+    if days is not None:
+        last = index_span(index_dir)[1]
+        end = min(until, last) if until and last else (until or last)
+        if end is not None:
+            since = (Date.fromisoformat(end) - timedelta(days=days - 1)).isoformat()
+    if since and until and since > until:
+        raise QueryError(f"since ({since}) is after until ({until}); nothing can match")
+    return since, until
+
+
+def latest(
+    index_dir=None,
+    *,
+    days: int | None = None,
+    since=None,
+    until=None,
+    min_votes: int | None = None,
+    author: str | None = None,
+    sort: str = "date",
+    limit: int = 20,
+    offset: int = 0,
+) -> SearchResults:
+    """Papers listed in a date window, newest (or most voted) first, as :class:`Hit` values with
+    ``score`` 0 and the summary's first sentence as the snippet.
+
+    ``days`` counts back from the newest day in the index (``papers latest`` asks for the last
+    :data:`DEFAULT_DAYS`); without days or dates, every paper is listed.
+    """
+    if sort not in LISTING_SORTS:
+        raise QueryError(f"sort must be one of {', '.join(LISTING_SORTS)}, not {sort!r}")
+    if not isinstance(limit, int) or limit < 1:
+        raise QueryError(f"limit must be a whole number ≥ 1, not {limit!r}")
+    if not isinstance(offset, int) or offset < 0:
+        raise QueryError(f"offset must be a whole number ≥ 0, not {offset!r}")
+    if min_votes is not None and (not isinstance(min_votes, int) or min_votes < 0):
+        raise QueryError(f"min_votes must be a whole number ≥ 0, not {min_votes!r}")
+    wanted = None if author is None else _query_words(author)
+    if wanted is not None and not wanted:
+        raise QueryError(f"author {author!r} has no letters to match")
+    since, until = window(index_dir, days, since, until)
+
+    generation = index.open_generation(index_dir)
+    with generation.ix.searcher() as searcher:
+        reader = searcher.reader()
+        dates, votes = reader.column_reader("date"), reader.column_reader("votes")
+        low, high = since or "", until or "\uffff"
+        found = [
+            d for d in reader.all_doc_ids()
+            if low <= dates[d] <= high and (min_votes is None or votes[d] >= min_votes)
+        ]
+        if wanted is not None:
+            candidates = _author_candidates(reader, wanted)
+            found = [d for d in found if d in candidates
+                     and any(_matches(wanted, a) for a in _authors(reader.stored_fields(d)))]
+        if sort == "date":
+            found.sort(key=lambda d: (dates[d], votes[d], -d), reverse=True)
+        else:
+            found.sort(key=lambda d: (votes[d], dates[d], -d), reverse=True)
+        hits = []
+        for d in found[offset : offset + limit]:
+            fields = reader.stored_fields(d)
+            hits.append(Hit.from_stored(fields, 0.0, *snippets.make_snippet(fields.get("summary", ""), None)))
+    notice = None if found else beyond_index((generation.meta.get("first_date"), generation.meta.get("last_date")),
+                                             since, until)
+    return SearchResults(hits, total=len(found), notice=notice)
+
+
+# -- authors -----------------------------------------------------------------------------------------
+
+
+def name_key(name: str) -> frozenset[str]:
+    """The words of a name, folded, in any order; a hyphenated or dotted word also counts joined
+    (``Yi-Fan`` gives ``yi``, ``fan`` and ``yifan``), so spellings of one name share words."""
+    words: set[str] = set()
+    for m in re.finditer(r"[^\W_]+(?:['’.-][^\W_]+)*", name):
+        folded = "".join(c for c in unicodedata.normalize("NFKD", m.group().lower())
+                         if not unicodedata.combining(c))
+        parts = re.split(r"['’.-]", folded)
+        words.update(parts)
+        words.add("".join(parts))
+    return frozenset(words)
+
+
+def _query_words(name: str) -> frozenset[str]:
+    return frozenset(w for w in name_key(name) if w)
+
+
+def _matches(wanted: frozenset[str], author: str) -> bool:
+    """Every word of the wanted name is a word of ``author``, in any order."""
+    return wanted <= name_key(author)
+
+
+def matching_authors(wanted: str, authors) -> list[str]:
+    """The names in ``authors`` that ``wanted`` names (``Zhang Yifan`` names ``Yifan Zhang``)."""
+    key = _query_words(wanted)
+    return [a for a in authors if key and _matches(key, a)]
+
+
+def _author_candidates(reader, wanted: frozenset[str]) -> set[int]:
+    """Papers whose ``authors`` terms hold every wanted word (``yi-fan`` holds ``yifan``): a
+    superset of the matches, read from postings so that only these papers' names are checked."""
+    found: dict[str, set[int]] = {word: set() for word in wanted}
+    for term in reader.field_terms("authors"):
+        for word in wanted & name_key(term):
+            found[word].update(reader.postings("authors", term).all_ids())
+    docs = set.intersection(*found.values()) if found else set()
+    return {d for d in docs if not reader.is_deleted(d)}
+
+
+def _authors(fields: dict) -> list[str]:
+    return [a for a in fields.get("authors", "").split("\n") if a]
+
+
+def authors(name: str, index_dir=None, limit: int | None = None) -> list[tuple[str, int]]:
+    """Author names written in the index that ``name`` matches, with their paper counts, most
+    papers first."""
+    if not isinstance(name, str) or not _query_words(name):
+        raise QueryError(f"author {name!r} has no letters to match")
+    wanted = _query_words(name)
+    counts: Counter[str] = Counter()
+    with index.open_generation(index_dir).ix.searcher() as searcher:
+        reader = searcher.reader()
+        for d in sorted(_author_candidates(reader, wanted)):
+            # A paper lists a name once; counting distinct names per paper guards against repeats.
+            counts.update({a for a in _authors(reader.stored_fields(d)) if _matches(wanted, a)})
+    ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+    return ranked if limit is None else ranked[:limit]
+
+
+# -- citations ---------------------------------------------------------------------------------------
+
+_ARXIV_NEW = re.compile(r"(\d{2})(\d{2})\.\d{4,5}(?:v\d+)?")
+_LATEX_SPECIAL = re.compile(r"([&%$#_{}])")
+_STOPWORDS = {"a", "an", "the", "on", "of", "in", "for", "to", "and", "is", "are", "do", "does"}
+
+
+def _latex(text: str) -> str:
+    text = text.replace("\\", r"\textbackslash{}")
+    text = _LATEX_SPECIAL.sub(r"\\\1", text)
+    return text.replace("~", r"\textasciitilde{}").replace("^", r"\textasciicircum{}")
+
+
+def _ascii_word(text: str) -> str:
+    folded = unicodedata.normalize("NFKD", text)
+    return re.sub(r"[^a-z0-9]", "", folded.encode("ascii", "ignore").decode().lower())
+
+
+def bibtex(paper: dict) -> str:
+    """A BibTeX ``@misc`` entry for a paper (as :func:`search.get_paper` returns it), in arXiv's
+    own form: eprint, archivePrefix and the year of the arXiv ID."""
+    arxiv_id = paper["arxiv_id"]
+    m = _ARXIV_NEW.fullmatch(arxiv_id)
+    year = f"20{m[1]}" if m else str(paper.get("date", ""))[:4]
+    authors = list(paper.get("authors") or [])
+    family = _ascii_word(authors[0].split()[-1]) if authors and authors[0].split() else "anon"
+    words = [w for w in (_ascii_word(w) for w in paper["title"].split()) if w and w not in _STOPWORDS]
+    key = f"{family or 'anon'}{year}{words[0] if words else ''}"
+    fields = [
+        ("title", "{" + _latex(paper["title"]) + "}"),
+        ("author", " and ".join(_latex(a) for a in authors)),
+        ("year", year),
+        ("eprint", arxiv_id),
+        ("archivePrefix", "arXiv"),
+        ("url", paper.get("url") or f"https://arxiv.org/abs/{arxiv_id}"),
+    ]
+    body = "".join(f"  {name} = {{{value}}},\n" for name, value in fields if value)
+    return f"@misc{{{key},\n{body}}}\n"
