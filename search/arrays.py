@@ -24,7 +24,6 @@ import math
 import os
 import secrets
 from bisect import bisect_left
-from collections import Counter
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
@@ -53,54 +52,47 @@ MAX_REMEMBERED = 100_000
 
 
 class _FieldBuilder:
-    """Postings of one field, collected document by document."""
+    """Postings of one field: every document's terms laid end to end, turned into arrays at the
+    end with numpy (one Python step per document, not per posting)."""
 
     def __init__(self, positional: bool) -> None:
         self.positional = positional
-        self.vocab: dict[str, int] = {}
-        self.term_ids: list[int] = []
-        self.docs: list[int] = []
-        self.tfs: list[int] = []
+        self.terms: list[str] = []
         self.positions: list[int] = []
         self.lengths: list[int] = []
 
-    def add(self, doc: int, terms: Sequence) -> None:
-        """``terms``: (text, position) pairs for a positional field, else plain texts."""
-        vocab, term_ids, docs, tfs = self.vocab, self.term_ids, self.docs, self.tfs
+    def add(self, terms: Sequence[str], positions: Sequence[int] | None = None) -> None:
+        self.terms.extend(terms)
         if self.positional:
-            grouped: dict[str, list[int]] = {}
-            for text, pos in terms:
-                grouped.setdefault(text, []).append(pos)
-            for text, where in grouped.items():
-                term_ids.append(vocab.setdefault(text, len(vocab)))
-                docs.append(doc)
-                tfs.append(len(where))
-                self.positions.extend(where)
-        else:
-            for text, tf in Counter(terms).items():
-                term_ids.append(vocab.setdefault(text, len(vocab)))
-                docs.append(doc)
-                tfs.append(tf)
+            self.positions.extend(positions)
         self.lengths.append(len(terms))
 
     def arrays(self, field: str) -> dict[str, np.ndarray]:
-        words = sorted(self.vocab)
-        rank = np.empty(len(words), dtype=np.int64)
-        rank[[self.vocab[w] for w in words]] = np.arange(len(words))
-        ids = rank[np.asarray(self.term_ids, dtype=np.int64)]
-        order = np.argsort(ids, kind="stable")  # documents stay ascending within a term
-        tfs = np.asarray(self.tfs, dtype=np.int64)
+        words = sorted(dict.fromkeys(self.terms))
+        number = {w: i for i, w in enumerate(words)}
+        ids = np.fromiter(map(number.__getitem__, self.terms), dtype=np.int64, count=len(self.terms))
+        lengths = np.asarray(self.lengths, dtype=np.int64)
+        docs = np.repeat(np.arange(len(lengths), dtype=np.int64), lengths)
+        if self.positional:
+            where = np.asarray(self.positions, dtype=np.int64)
+            order = np.lexsort((where, docs, ids))
+            ids, docs, where = ids[order], docs[order], where[order]
+        else:
+            order = np.lexsort((docs, ids))
+            ids, docs = ids[order], docs[order]
+        # One posting per (term, document) run.
+        starts = np.flatnonzero(np.concatenate([[True], (ids[1:] != ids[:-1]) | (docs[1:] != docs[:-1])]))
+        tfs = np.diff(np.append(starts, len(ids)))
         out = {
-            f"{field}.ptr": np.concatenate([[0], np.cumsum(np.bincount(ids, minlength=len(words)))]),
-            f"{field}.doc": np.asarray(self.docs, dtype=np.int32)[order],
-            f"{field}.tf": tfs[order].astype(np.float32),
-            f"{field}.len": np.asarray(self.lengths, dtype=np.int32),
+            f"{field}.ptr": np.concatenate([[0], np.cumsum(np.bincount(ids[starts], minlength=len(words)))]),
+            f"{field}.doc": docs[starts].astype(np.int32),
+            f"{field}.tf": tfs.astype(np.float32),
+            f"{field}.len": lengths.astype(np.int32),
             **_strings(field + ".terms", words),
         }
         if self.positional:
-            starts = np.concatenate([[0], np.cumsum(tfs)])[:-1]
-            out[f"{field}.pos"] = np.asarray(self.positions, dtype=np.int32)[gather(starts[order], tfs[order])]
-            out[f"{field}.pptr"] = np.concatenate([[0], np.cumsum(tfs[order])])
+            out[f"{field}.pos"] = where.astype(np.int32)
+            out[f"{field}.pptr"] = np.concatenate([[0], np.cumsum(tfs)])
         return out
 
 
@@ -117,12 +109,16 @@ class SegmentBuilder:
         return len(self.ids)
 
     def add(self, arxiv_id: str, votes: int | None, date: str, terms: dict[str, Sequence]) -> None:
-        doc = len(self.ids)
+        """``terms``: per field, the term texts in order; for a positional field a pair of
+        (term texts, their positions)."""
         self.ids.append(arxiv_id)
         self.votes.append(-1 if votes is None else int(votes))
         self.dates.append(date_number(date))
         for field in FIELDS:
-            self.fields[field].add(doc, terms[field])
+            if field in POSITIONAL:
+                self.fields[field].add(*terms[field])
+            else:
+                self.fields[field].add(terms[field])
 
     def write(self, directory: Path) -> dict:
         """Write the segment into ``directory``; returns its entry for :data:`LISTING`."""

@@ -73,9 +73,9 @@ def schema() -> Schema:
     text = analysis.KiwiTokenizer()
     return Schema(
         arxiv_id=ID(stored=True, unique=True, sortable=True),
-        title=TEXT(analyzer=text, stored=True, phrase=True),
-        summary=TEXT(analyzer=text, stored=True, phrase=True),
-        authors=TEXT(analyzer=analysis.KiwiTokenizer(names=True), stored=True, phrase=True),
+        title=TEXT(analyzer=text, stored=True, phrase=False),
+        summary=TEXT(analyzer=text, stored=True, phrase=False),
+        authors=TEXT(analyzer=analysis.KiwiTokenizer(names=True), stored=True, phrase=False),
         date=ID(stored=True, sortable=True),
         # Papers without a vote count are stored as -1: NUMERIC columns cannot hold None.
         votes=NUMERIC(int, bits=32, signed=True, stored=True, sortable=True),
@@ -603,15 +603,19 @@ def _add_papers(writer, segment: arrays.SegmentBuilder, papers: list[Paper], own
         grams = analysis.content_text(analysis.clean(paper.title), title_terms) + "\n" + analysis.content_text(
             analysis.clean(paper.summary), summary_terms)
         segment.add(paper.arxiv_id, paper.votes, paper.date, {
-            "title": [(t.text, t.pos) for t in title_terms],
-            "summary": [(t.text, t.pos) for t in summary_terms],
-            "authors": [(t.text, t.pos) for t in names],
+            "title": _texts_and_positions(title_terms),
+            "summary": _texts_and_positions(summary_terms),
+            "authors": _texts_and_positions(names),
             "grams": analysis.hangul_bigrams(grams),
             "lit_title": analysis.literal_terms(paper.title),
             "lit_summary": analysis.literal_terms(paper.summary),
         })
         if progress is not None:
             progress(done, total, "adding")
+
+
+def _texts_and_positions(terms: list[analysis.Term]) -> tuple[list[str], list[int]]:
+    return [t.text for t in terms], [t.pos for t in terms]
 
 
 def _share_files(src: Path, dst: Path) -> None:
