@@ -140,8 +140,12 @@ def _run_terms(raw: str, start: int, pos: int) -> tuple[list[Term], int]:
     return terms, pos
 
 
-def terms_from_tokens(text: str, tokens) -> list[Term]:
-    """Turn Kiwi tokens of ``text`` into index terms (see the module docstring for the rules)."""
+def terms_from_tokens(text: str, tokens, marks: list | None = None) -> list[Term]:
+    """Turn Kiwi tokens of ``text`` into index terms (see the module docstring for the rules).
+
+    ``marks``, when given, receives (character offset, position) as each token is reached: where
+    the position counter stood at each word, for :func:`word_analyses`.
+    """
     out: list[Term] = []
     pos = 0
     prev_noun: Term | None = None  # last Hangul noun term, for space-joined compounds
@@ -149,6 +153,8 @@ def terms_from_tokens(text: str, tokens) -> list[Term]:
     while i < n:
         tok = tokens[i]
         tag = tok.tag
+        if marks is not None:
+            marks.append((tok.start, pos))
         if tag in _RUN_TAGS:
             j = i + 1
             while j < n and tokens[j].tag in _RUN_TAGS and tokens[j].start == tokens[j - 1].end:
@@ -181,6 +187,8 @@ def terms_from_tokens(text: str, tokens) -> list[Term]:
             pos += 1
         else:
             prev_noun = None
+    if marks is not None:
+        marks.append((len(text), pos))
     return out
 
 
@@ -213,12 +221,81 @@ def analyze(text: str) -> list[Term]:
     return terms_from_tokens(text, get_kiwi().tokenize(text))
 
 
-def analyze_many(texts: Iterable[str]) -> Iterator[list[Term]]:
-    """Analyze many texts with Kiwi's worker threads, yielding term lists in input order."""
+def analyze_many(texts: Iterable[str], words=None) -> Iterator[list[Term]]:
+    """Analyze many texts with Kiwi's worker threads, yielding term lists in input order.
+
+    ``words``, when given, is an object whose ``add`` takes each text's :func:`word_analyses`
+    and whose ``wanted`` says which words it still needs.
+    """
     cleaned = [clean(t) for t in texts]
     kiwi = get_kiwi()
     for text, tokens in zip(cleaned, kiwi.tokenize(cleaned)):
-        yield terms_from_tokens(text, tokens)
+        if words is None:
+            yield terms_from_tokens(text, tokens)
+            continue
+        marks: list = []
+        terms = terms_from_tokens(text, tokens, marks)
+        words.add(word_analyses(text, terms, marks, words.wanted))
+        yield terms
+
+
+# -- analysis by whole written words ---------------------------------------------------------------
+
+_UNIT = re.compile(r"\S+")
+_PLAIN_RUN = re.compile(r"^[A-Za-z0-9]+$")
+
+
+def word_analyses(text: str, terms: list[Term], marks: list, wanted=None) -> list[tuple[str, tuple]]:
+    """Each written word of an analyzed text with its analysis in context: the position count
+    it advances and its terms relative to its own start (so the analysis of a query can be put
+    together from its words' analyses, without Kiwi, see :func:`compose`). Only the words that
+    ``wanted`` accepts, when it is given."""
+    units = list(_UNIT.finditer(text))
+    at_unit, k = [], 0
+    for m in units:  # the position counter where each word's first token was reached
+        while marks[k][0] < m.start():
+            k += 1
+        at_unit.append(marks[k][1])
+    at_unit.append(marks[-1][1])  # ... and at the end of the text
+    out = []
+    j = 0
+    for n, m in enumerate(units):
+        start, end, base = m.start(), m.end(), at_unit[n]
+        first = j
+        while j < len(terms) and terms[j].start < end:
+            j += 1
+        word = m.group()
+        if wanted is not None and not wanted(word):
+            continue
+        own = tuple((t.text, t.pos - base, t.start - start, t.end - start, t.primary, t.kind)
+                    for t in terms[first:j] if t.start >= start)
+        out.append((word, (at_unit[n + 1] - base, own)))
+    return out
+
+
+def compose(text: str, lookup) -> list[Term] | None:
+    """The terms of ``text`` from the analyses of its written words (``lookup(word)`` gives the
+    analysis stored by :func:`word_analyses`, or None); None when a word is not known.
+
+    A word of plain Latin letters and digits needs no lookup: its terms follow from the run rules.
+    """
+    text = clean(text)
+    out: list[Term] = []
+    pos = 0
+    for m in _UNIT.finditer(text):
+        word, start = m.group(), m.start()
+        found = lookup(word)
+        if found is None and _PLAIN_RUN.match(word):
+            terms, advance = _run_terms(word, start, pos)
+            out.extend(terms)
+            pos = advance
+            continue
+        if found is None:
+            return None
+        advance, own = found
+        out.extend(Term(t, pos + p, start + a, start + b, primary, kind) for t, p, a, b, primary, kind in own)
+        pos += advance
+    return out
 
 
 def tokenize(text: str) -> list[str]:

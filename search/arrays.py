@@ -81,14 +81,14 @@ class _FieldBuilder:
             order = np.lexsort((docs, ids))
             ids, docs = ids[order], docs[order]
         # One posting per (term, document) run.
-        starts = np.flatnonzero(np.concatenate([[True], (ids[1:] != ids[:-1]) | (docs[1:] != docs[:-1])]))
+        starts = np.flatnonzero(np.concatenate([[len(ids) > 0], (ids[1:] != ids[:-1]) | (docs[1:] != docs[:-1])]))
         tfs = np.diff(np.append(starts, len(ids)))
         out = {
             f"{field}.ptr": np.concatenate([[0], np.cumsum(np.bincount(ids[starts], minlength=len(words)))]),
             f"{field}.doc": docs[starts].astype(np.int32),
             f"{field}.tf": tfs.astype(np.float32),
             f"{field}.len": lengths.astype(np.int32),
-            **_strings(field + ".terms", words),
+            **string_arrays(field + ".terms", words),
         }
         if self.positional:
             out[f"{field}.pos"] = where.astype(np.int32)
@@ -125,12 +125,12 @@ class SegmentBuilder:
         arrays = {
             "votes": np.asarray(self.votes, dtype=np.int32),
             "dates": np.asarray(self.dates, dtype=np.int32),
-            **_strings("ids", self.ids),
+            **string_arrays("ids", self.ids),
         }
         for field, builder in self.fields.items():
             arrays.update(builder.arrays(field))
         name = secrets.token_hex(6)
-        _write_file(directory / f"seg-{name}.arr", arrays)
+        write_file(directory / f"seg-{name}.arr", arrays)
         return {"name": name, "docs": len(self.ids), "deleted": []}
 
 
@@ -139,8 +139,9 @@ def date_number(date: str) -> int:
     return int(date.replace("-", "")[:8] or 0)
 
 
-def _strings(name: str, words: list[str]) -> dict[str, np.ndarray]:
-    """A list of strings as one UTF-8 blob and the offsets of each string in it."""
+def string_arrays(name: str, words: list[str]) -> dict[str, np.ndarray]:
+    """A list of strings as one UTF-8 blob and the offsets of each string in it (read back by
+    :meth:`ArrayFile.strings`)."""
     encoded = [w.encode("utf-8") for w in words]
     offsets = np.zeros(len(encoded) + 1, dtype=np.int64)
     np.cumsum([len(b) for b in encoded], out=offsets[1:])
@@ -157,7 +158,7 @@ def gather(starts: np.ndarray, counts: np.ndarray) -> np.ndarray:
     return np.arange(total, dtype=np.int64) + shift
 
 
-def _write_file(path: Path, arrays: dict[str, np.ndarray]) -> None:
+def write_file(path: Path, arrays: dict[str, np.ndarray]) -> None:
     header: dict[str, list] = {}
     offset = 0
     for name, arr in arrays.items():
@@ -203,24 +204,22 @@ class _Strings(Sequence):
         return [self[i].decode("utf-8") for i in range(len(self))]
 
 
-class Segment:
-    """One memory-mapped segment file."""
+class ArrayFile:
+    """A memory-mapped file of named arrays (the layout in the module docstring)."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
         try:
             self._map = np.memmap(path, dtype=np.uint8, mode="r")
             if self._map[: len(MAGIC)].tobytes() != MAGIC:
-                raise ValueError("not a segment file")
+                raise ValueError("not an array file")
             size = int.from_bytes(self._map[len(MAGIC) : len(MAGIC) + 8].tobytes(), "little")
             start = len(MAGIC) + 8
             self._header = json.loads(self._map[start : start + size].tobytes())
             self._base = -(-(start + size) // ALIGN) * ALIGN
         except (OSError, ValueError) as exc:
-            raise IndexVersionError(f"{path.name}: {exc}") from None
+            raise IndexVersionError(f"{path.name}: {getattr(exc, 'strerror', None) or exc}") from None
         self._cache: dict[str, object] = {}
-        self._ranges: dict[tuple[str, str], tuple[int, int] | None] = {}
-        self.size = len(self.array("votes"))
 
     def array(self, name: str) -> np.ndarray:
         found = self._cache.get(name)
@@ -236,6 +235,15 @@ class Segment:
         if found is None:
             found = self._cache[key] = _Strings(self.array(name), self.array(name + ".off"))
         return found
+
+
+class Segment(ArrayFile):
+    """One segment file."""
+
+    def __init__(self, path: Path) -> None:
+        super().__init__(path)
+        self._ranges: dict[tuple[str, str], tuple[int, int] | None] = {}
+        self.size = len(self.array("votes"))
 
     def lookup(self, field: str, term: str) -> tuple[int, int] | None:
         """The posting range of ``term`` in ``field``, or None (remembered: queries repeat words)."""
@@ -463,12 +471,12 @@ def merge(path: Path, segments: list[dict]) -> dict:
     arrays = {
         "votes": np.concatenate([seg.array("votes")[keep] for seg, keep in zip(opened, keeps)]),
         "dates": np.concatenate([seg.array("dates")[keep] for seg, keep in zip(opened, keeps)]),
-        **_strings("ids", ids),
+        **string_arrays("ids", ids),
     }
     for field in FIELDS:
         arrays.update(_merge_field(field, opened, keeps, renumber))
     name = secrets.token_hex(6)
-    _write_file(path / f"seg-{name}.arr", arrays)
+    write_file(path / f"seg-{name}.arr", arrays)
     return {"name": name, "docs": len(ids), "deleted": []}
 
 
@@ -497,7 +505,7 @@ def _merge_field(field: str, opened: list[Segment], keeps, renumber) -> dict[str
         f"{field}.doc": docs[order].astype(np.int32),
         f"{field}.tf": tfs[order].astype(np.float32),
         f"{field}.len": np.concatenate([seg.array(field + ".len")[k] for seg, k in zip(opened, keeps)]),
-        **_strings(field + ".terms", words),
+        **string_arrays(field + ".terms", words),
     }
     if field in POSITIONAL:
         # Positions of every segment in one array, each posting's slice found by its start.

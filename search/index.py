@@ -50,7 +50,7 @@ from pathlib import Path
 from whoosh import index as whoosh_index
 from whoosh.fields import ID, NUMERIC, STORED, TEXT, Schema
 
-from . import __version__, analysis, arrays, lexicon, loanwords
+from . import __version__, analysis, arrays, lexicon, loanwords, words
 from .errors import DayFileError, IndexLockedError, IndexMissingError, IndexVersionError, SearchError, SourceError
 from .parse import Paper, find_dayfiles, merge_papers, read_dayfile
 
@@ -157,6 +157,12 @@ class Generation:
     def arrays(self) -> arrays.Arrays:
         try:
             return arrays.Arrays(self.path)
+        except IndexVersionError as exc:
+            raise _damaged(self.path, str(exc)) from None
+
+    def words(self) -> words.Table:
+        try:
+            return words.Table(self.path)
         except IndexVersionError as exc:
             raise _damaged(self.path, str(exc)) from None
 
@@ -496,7 +502,7 @@ def _fill(tmp: Path, old, old_files: dict, old_lexicon: dict, plan: _Plan, repor
         p for key in sorted(plan.papers, key=Path) for p in plan.papers[key] if p.arxiv_id in affected
     )
 
-    segment = arrays.SegmentBuilder()
+    segment, table = arrays.SegmentBuilder(), words.Builder()
     writer = ix.writer(limitmb=256)
     try:
         with ix.searcher() as searcher:
@@ -512,7 +518,7 @@ def _fill(tmp: Path, old, old_files: dict, old_lexicon: dict, plan: _Plan, repor
         report.removed = len(set(stored) - set(new_papers))
         report.updated = len(replaced)
         report.added = len(fresh) - len(replaced)
-        _add_papers(writer, segment, fresh, owners, lex, progress)
+        _add_papers(writer, segment, table, fresh, owners, lex, progress)
         if progress is not None:  # committing a rebuild merges every segment: many seconds
             progress(len(fresh), len(fresh), "committing")
         writer.commit(optimize=old is None)
@@ -541,6 +547,7 @@ def _fill(tmp: Path, old, old_files: dict, old_lexicon: dict, plan: _Plan, repor
         whoosh_ids = [None if reader.is_deleted(n) else ids[n] for n in range(reader.doc_count_all())]
     arrays.write_listing(tmp, listing, whoosh_ids)
     sounds = loanwords.Sounds(english_words(arrays.Arrays(tmp)), previous=old.sounds() if old is not None else None)
+    table.write(tmp, old.words() if old is not None else None)
     _write_json(tmp / LEXICON, lex.to_json())
     _write_json(tmp / TABLES, lex.tables().to_json())
     _write_json(tmp / SOUNDS, sounds.to_json())
@@ -576,11 +583,12 @@ def _stored_fields(paper: Paper, owners: dict) -> dict:
     }
 
 
-def _add_papers(writer, segment: arrays.SegmentBuilder, papers: list[Paper], owners, lex, progress) -> None:
-    """Analyze titles and summaries in one Kiwi batch and add the documents, to Whoosh and to the
-    array segment, as results arrive."""
+def _add_papers(writer, segment: arrays.SegmentBuilder, table: words.Builder, papers: list[Paper], owners, lex,
+                progress) -> None:
+    """Analyze titles and summaries in one Kiwi batch and add the documents, to Whoosh, to the
+    array segment and to the word table, as results arrive."""
     texts = (text for p in papers for text in (p.title, p.summary))
-    analyzed = analysis.analyze_many(texts)
+    analyzed = analysis.analyze_many(texts, words=table)
     total = len(papers)
     for done, paper in enumerate(papers, 1):
         title_terms = next(analyzed)

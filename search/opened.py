@@ -11,7 +11,7 @@ from pathlib import Path
 
 import numpy as np
 
-from . import analysis, index, lexicon, loanwords
+from . import analysis, index, lexicon, loanwords, words
 from .arrays import Arrays
 
 #: Seconds a first search waits for another process building the seeds index.
@@ -27,12 +27,19 @@ class Opened:
         self._tables: lexicon.Tables | None = None
         self._sounds: loanwords.Sounds | None = None
         self._loanwords: dict[str, loanwords.Loanword | None] = {}
+        self._words: words.Table | None = None
         self._lock = threading.Lock()
 
     def tables(self) -> lexicon.Tables:
         if self._tables is None:
             self._tables = self.generation.tables()
         return self._tables
+
+    def word(self, written: str) -> tuple | None:
+        """The analysis of a written word in the corpus (see :mod:`search.words`), or None."""
+        if self._words is None:
+            self._words = self.generation.words()
+        return self._words.lookup(written)
 
     def papers(self, word: str) -> set[int]:
         """The live papers whose title or summary contains ``word`` (analyzed like the index)."""

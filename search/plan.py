@@ -106,11 +106,23 @@ class Plan:
 
 
 def build(query: str, tables: lexicon.Tables, loanword: Callable = lambda korean: None,
-          filters: Filters = Filters(), params: Params = DEFAULT) -> Plan:
-    """Analyze ``query`` and decide every term, weight and expansion of its plan."""
+          filters: Filters = Filters(), params: Params = DEFAULT, words: Callable | None = None) -> Plan:
+    """Analyze ``query`` and decide every term, weight and expansion of its plan.
+
+    ``words`` looks up the analysis of a written word in the index's word table; when every
+    word of the query is known, Kiwi is not needed (nor created). Otherwise the whole query goes
+    through Kiwi, so its words are analyzed in context.
+    """
     builder = _Builder(tables, loanword, params)
-    for item in parse_query(query):
-        builder.add(item)
+    items = parse_query(query)
+    analyses = {}
+    if words is not None:
+        texts = {item.text for item in items if item.field != "author"}
+        analyses = {text: analysis.compose(text, words) for text in texts}
+        if any(found is None for found in analyses.values()):
+            analyses = {}
+    for item in items:
+        builder.add(item, analyses.get(item.text))
     literal = {text: builder.literal_weights.get(text, 1.0) for text in builder.literal}
     return Plan(
         tuple(builder.scored), tuple(builder.near), tuple(builder.pairs), tuple(builder.required),
@@ -199,8 +211,9 @@ class _Builder:
             return (("authors", 1.0),)
         return (("title", self.p.title_boost), ("summary", 1.0), ("authors", self.p.authors_boost))
 
-    def add(self, item: Item) -> None:
-        terms = analysis.name_terms([item.text]) if item.field == "author" else analysis.analyze(item.text)
+    def add(self, item: Item, terms: list[Term] | None = None) -> None:
+        if terms is None:
+            terms = analysis.name_terms([item.text]) if item.field == "author" else analysis.analyze(item.text)
         if self.count + len(terms) > MAX_QUERY_TERMS:
             terms = terms[: max(0, MAX_QUERY_TERMS - self.count)]
             self.truncated = True

@@ -55,7 +55,7 @@ def search(
         params = dataclasses.replace(DEFAULT, vote_weight=float(weight))
     filters = plans.filters(since, until, min_votes, author)
     opened = open_index(index_dir)
-    plan = plans.build(query, opened.tables(), opened.loanword, filters, params)
+    plan = plans.build(query, opened.tables(), opened.loanword, filters, params, opened.word)
     if plan.empty:
         note = "the query has no searchable words (particles, punctuation and symbols are not indexed)"
         return SearchResults(notice=note)
@@ -111,4 +111,4 @@ def suggest(query: str, index_dir=None) -> str | None:
     if not isinstance(query, str) or not query.strip():
         return None
     opened = open_index(index_dir)
-    return suggesting.suggest(opened.searcher, plans.build(query, opened.tables()), query)
+    return suggesting.suggest(opened.searcher, plans.build(query, opened.tables(), words=opened.word), query)

@@ -254,6 +254,8 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--misses", type=Path, help="write a readable report of queries with nDCG@10 < 1")
     parser.add_argument("--rebuild", action="store_true", help="rebuild indexes even when cached")
     parser.add_argument("--vote-weight", type=float, help="passed to the engine as search(..., vote_weight=W)")
+    parser.add_argument("--no-word-table", action="store_true",
+                        help="analyze every query with Kiwi, never from the index's word table")
     parser.add_argument("--sweep-vote-weight", help="comma-separated weights; one engine nDCG@10 row per weight")
     args = parser.parse_args(argv)
     args.rankers = [name.strip() for name in args.rankers.split(",") if name.strip()]
@@ -270,6 +272,10 @@ def parse_args(argv=None) -> argparse.Namespace:
 
 def main(argv=None) -> None:
     args = parse_args(argv)
+    if args.no_word_table:
+        from search.opened import Opened
+
+        Opened.word = lambda self, written: None
     queries = read_queries(args.queries)
     qrels = read_qrels(args.qrels)
     types = list(dict.fromkeys(q.type for q in queries))

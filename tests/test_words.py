@@ -1,0 +1,110 @@
+"""The word table: queries whose words the corpus knows are analyzed without Kiwi, the same way."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from search import analysis, index, search, words
+from search.opened import open_index
+
+GOLDEN = Path(__file__).parent / "data" / "golden_words.tsv"
+SEEDS = Path(__file__).resolve().parents[1] / "seeds"
+
+
+def golden() -> list[str]:
+    lines = GOLDEN.read_text(encoding="utf-8").splitlines()
+    return [line.split("\t")[0] for line in lines if line and not line.startswith("#")]
+
+
+@pytest.fixture(scope="module")
+def golden_index(tmp_path_factory):
+    """The seeds plus a day-file that uses every golden query in a sentence."""
+    src = tmp_path_factory.mktemp("golden-src")
+    for seed in SEEDS.iterdir():
+        shutil.copy(seed, src)
+    body = " ".join(f"이 논문은 {q} 문제를 다룹니다." for q in golden())
+    (src / "2024-09-01.md").write_text(
+        "## Daily Papers (2024-09-01)\n\n"
+        "### [Golden Words](https://arxiv.org/abs/2409.00001)\n\n"
+        "- **Authors**: Ann Example\n- **Vote**: 3\n\n"
+        f"- **What's New**: {body}\n", encoding="utf-8")
+    ix = tmp_path_factory.mktemp("golden-ix")
+    index.build_index([src], ix)
+    return ix
+
+
+@pytest.mark.parametrize("query", golden())
+def test_the_table_analyzes_golden_queries_as_kiwi_does(golden_index, query):
+    table = index.open_generation(golden_index).words()
+    from_table = analysis.compose(query, table.lookup)
+    assert from_table is not None, f"{query!r} should be covered"
+    assert from_table == analysis.analyze(query)
+
+
+def test_the_table_keeps_the_analysis_a_word_gets_in_the_corpus(golden_index):
+    """Kiwi keeps 멀티모달 whole when it stands alone, but splits it in the corpus's sentences,
+    which is what the index holds; the table gives the corpus's analysis (parts and join)."""
+    terms = analysis.compose("멀티모달", index.open_generation(golden_index).words().lookup)
+    assert [(t.text, t.primary) for t in terms] == [("멀티", True), ("모달", True), ("멀티모달", False)]
+
+
+def run(script: str, *args) -> str:
+    return subprocess.run([sys.executable, "-c", script, *map(str, args)], capture_output=True, text=True,
+                          check=True).stdout
+
+
+KIWI_USED = (
+    "import sys\n"
+    "from search import analysis, search\n"
+    "hits = search(sys.argv[1], index_dir=sys.argv[2])\n"
+    "print(analysis.kiwi_loaded(), hits.total)\n"
+)
+
+
+def test_a_covered_query_never_creates_kiwi_and_an_uncovered_one_does(golden_index):
+    assert run(KIWI_USED, "멀티모달 벤치마크", golden_index).split()[0] == "False"
+    assert run(KIWI_USED, "멀티모달 벤치마크를 뷁뷁했다", golden_index).split()[0] == "True"
+
+
+def test_both_paths_rank_the_same(golden_index):
+    covered = search("대규모 언어 모델", index_dir=golden_index, limit=20)
+    opened = open_index(golden_index)
+    opened._words = None
+    real = opened.word
+    try:
+        opened.word = lambda written: None  # every word unknown: the Kiwi path
+        kiwi = search("대규모 언어 모델", index_dir=golden_index, limit=20)
+    finally:
+        opened.word = real
+    assert [(h.arxiv_id, h.score) for h in covered] == [(h.arxiv_id, h.score) for h in kiwi]
+
+
+def test_an_update_adds_new_words_and_keeps_known_ones(tmp_path):
+    src, ix = tmp_path / "src", tmp_path / "ix"
+    src.mkdir()
+    shutil.copy(sorted(SEEDS.iterdir())[0], src)
+    index.build_index([src], ix)
+    before = index.open_generation(ix).words()
+    assert before.lookup("뷁뷁모델") is None
+    known = before.entries()
+    (src / "2024-09-02.md").write_text(
+        "## Daily Papers (2024-09-02)\n\n### [New Words](https://arxiv.org/abs/2409.00002)\n\n"
+        "- **Authors**: Ann Example\n- **Vote**: 1\n\n- **What's New**: 뷁뷁모델 연구를 소개합니다.\n",
+        encoding="utf-8")
+    index.update_index(ix)
+    after = index.open_generation(ix).words()
+    assert after.lookup("뷁뷁모델") is not None
+    assert {w: a for w, a in after.entries().items() if w in known} == known
+
+
+def test_a_damaged_word_table_is_a_one_line_rebuild_error(tmp_path):
+    ix = tmp_path / "ix"
+    index.build_index([SEEDS], ix)
+    (index.open_generation(ix).path / words.FILE).write_bytes(b"nothing")
+    with pytest.raises(index.IndexVersionError, match=r"words.arr.*papers index --rebuild"):
+        search("멀티모달", index_dir=ix)
