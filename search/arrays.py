@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import json
 import math
+from array import array
 import os
 import secrets
 from bisect import bisect_left
@@ -52,29 +53,36 @@ MAX_REMEMBERED = 100_000
 
 
 class _FieldBuilder:
-    """Postings of one field: every document's terms laid end to end, turned into arrays at the
-    end with numpy (one Python step per document, not per posting)."""
+    """Postings of one field: every document's term numbers laid end to end (4-8 bytes a term,
+    not a string object), turned into arrays at the end with numpy."""
 
     def __init__(self, positional: bool) -> None:
         self.positional = positional
-        self.terms: list[str] = []
-        self.positions: list[int] = []
-        self.lengths: list[int] = []
+        self.vocab: dict[str, int] = {}
+        self.ids = array("i")
+        self.positions = array("i")
+        self.lengths = array("i")
 
     def add(self, terms: Sequence[str], positions: Sequence[int] | None = None) -> None:
-        self.terms.extend(terms)
+        numbers = list(map(self.vocab.get, terms))  # a C loop; new words are rare after a while
+        if None in numbers:
+            for i, n in enumerate(numbers):
+                if n is None:
+                    numbers[i] = self.vocab.setdefault(terms[i], len(self.vocab))
+        self.ids.extend(numbers)
         if self.positional:
             self.positions.extend(positions)
         self.lengths.append(len(terms))
 
     def arrays(self, field: str) -> dict[str, np.ndarray]:
-        words = sorted(dict.fromkeys(self.terms))
-        number = {w: i for i, w in enumerate(words)}
-        ids = np.fromiter(map(number.__getitem__, self.terms), dtype=np.int64, count=len(self.terms))
-        lengths = np.asarray(self.lengths, dtype=np.int64)
+        words = sorted(self.vocab)
+        rank = np.empty(len(words), dtype=np.int64)
+        rank[np.fromiter(map(self.vocab.__getitem__, words), dtype=np.int64, count=len(words))] = np.arange(len(words))
+        ids = rank[_ints(self.ids)]
+        lengths = _ints(self.lengths).astype(np.int64)
         docs = np.repeat(np.arange(len(lengths), dtype=np.int64), lengths)
         if self.positional:
-            where = np.asarray(self.positions, dtype=np.int64)
+            where = _ints(self.positions)
             order = np.lexsort((where, docs, ids))
             ids, docs, where = ids[order], docs[order], where[order]
         else:
@@ -94,6 +102,10 @@ class _FieldBuilder:
             out[f"{field}.pos"] = where.astype(np.int32)
             out[f"{field}.pptr"] = np.concatenate([[0], np.cumsum(tfs)])
         return out
+
+
+def _ints(values: array) -> np.ndarray:
+    return np.frombuffer(values, dtype=np.int32) if len(values) else np.zeros(0, np.int32)
 
 
 class SegmentBuilder:
