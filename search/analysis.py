@@ -273,18 +273,42 @@ def word_analyses(text: str, terms: list[Term], marks: list, wanted=None) -> lis
     return out
 
 
+def _trusted(word: str, found):
+    """A stored analysis, unless the word is all Hangul and the corpus mostly read no content
+    where it starts (``깊이`` as the adverb; ``모달`` of ``멀티 모달`` as 모 + 달): a user types
+    content words, so such a word is better analyzed by Kiwi in the query's own context. A prefix
+    before a noun of two or more syllables (``대규모`` as 대 + 규모, ``비지도``) is a real analysis."""
+    if found is None or not _HANGUL.match(word):
+        return found
+    content = sorted((t[2], t[3]) for t in found[1] if t[4])
+    if not content:
+        return None
+    start, end = content[0]
+    return found if start == 0 or end - start >= 2 else None
+
+
+def _before_particles(word: str, lookup):
+    for cut in range(len(word) - 1, 0, -1):
+        if _PARTICLES.match(word[cut:]) and _HANGUL.match(word[cut - 1]):
+            found = lookup(word[:cut])
+            if found is not None:
+                return found
+    return None
+
+
 def compose(text: str, lookup) -> list[Term] | None:
     """The terms of ``text`` from the analyses of its written words (``lookup(word)`` gives the
     analysis stored by :func:`word_analyses`, or None); None when a word is not known.
 
-    A word of plain Latin letters and digits needs no lookup: its terms follow from the run rules.
+    A word of plain Latin letters and digits needs no lookup: its terms follow from the run rules;
+    a known word with particles after it (``로블록스의``) is that word, since particles are no terms.
     """
     text = clean(text)
     out: list[Term] = []
     pos = 0
     for m in _UNIT.finditer(text):
         word, start = m.group(), m.start()
-        found = lookup(word)
+        found = _trusted(word, lookup(word) or _before_particles(word, lookup))
         if found is None and _PLAIN_RUN.match(word):
             terms, advance = _run_terms(word, start, pos)
             out.extend(terms)

@@ -53,6 +53,27 @@ def test_the_table_keeps_the_analysis_a_word_gets_in_the_corpus(golden_index):
     assert [(t.text, t.primary) for t in terms] == [("멀티", True), ("모달", True), ("멀티모달", False)]
 
 
+def test_a_known_word_with_particles_is_that_word():
+    """``로블록스의`` never written in the corpus is still 로블록스: particles are no terms; a
+    known word with an unknown tail is not known."""
+    table = {"로블록스": (1, [("로블록스", 0, 0, 4, True, "noun")])}
+    alone = analysis.compose("로블록스", table.get)
+    assert [t.text for t in alone] == ["로블록스"]
+    assert analysis.compose("로블록스의", table.get) == alone
+    assert analysis.compose("로블록스에서는", table.get) == alone
+    assert analysis.compose("로블록스뷁", table.get) is None
+
+
+def test_a_word_the_corpus_read_as_a_fragment_goes_to_kiwi():
+    """모 + 달 (the second half of a spaced 멀티 모달) is no analysis to trust; 대 + 규모 is."""
+    table = {"모달": (1, [("달", 0, 1, 2, True, "noun")]),
+             "대규모": (1, [("규모", 0, 1, 3, True, "noun")]),
+             "깊이": (0, [])}
+    assert analysis.compose("모달", table.get) is None
+    assert analysis.compose("깊이", table.get) is None
+    assert [t.text for t in analysis.compose("대규모", table.get)] == ["규모"]
+
+
 def run(script: str, *args) -> str:
     return subprocess.run([sys.executable, "-c", script, *map(str, args)], capture_output=True, text=True,
                           check=True).stdout
