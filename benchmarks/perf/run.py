@@ -18,6 +18,7 @@ import platform
 import shlex
 import shutil
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -38,6 +39,8 @@ from tables import markdown_table  # noqa: E402
 SCALES = ("seeds", "full", "x10")
 DEV_QUERIES = corpus.PROJECT_ROOT.parent / "shared" / "eval" / "dev_queries.tsv"
 CLI_QUERY = "멀티모달 벤치마크"
+# A query with a word the corpus never writes (the word table cannot cover it: Kiwi analyzes it).
+KIWI_QUERY = "멀티모달 벤치마크를 만들어봤습니다"
 MB = 1024 * 1024
 
 # The floor of a cold search: start Python, load Kiwi as the engine does, tokenize the query.
@@ -142,13 +145,18 @@ def measure_queries(index_dir: Path, queries_file: Path, items: list[dict], pass
 
 
 def measure_cli(index_dir: Path, runs: int) -> dict:
-    """Cold `papers search` processes and the two floors, alternated run by run."""
+    """Cold `papers` processes and the two floors, alternated run by run: a query the word table
+    covers (Kiwi never created), one it does not (Kiwi analyzes it), `stats` and `show ID`."""
     options, workers = kiwi_settings()
-    search_args = ["search", CLI_QUERY, "--index-dir", str(index_dir)]
-    commands = {"python -m search": [sys.executable, "-m", "search", *search_args]}
+    where = ["--index-dir", str(index_dir)]
+    commands = {"python -m search": [sys.executable, "-m", "search", "search", CLI_QUERY, *where]}
     script = Path(sys.executable).parent / "papers"
+    papers = [str(script)] if script.exists() else [sys.executable, "-m", "search"]
     if script.exists():
-        commands["papers (console script)"] = [str(script), *search_args]
+        commands["papers (console script)"] = [*papers, "search", CLI_QUERY, *where]
+    commands[f"papers search {KIWI_QUERY!r} (needs Kiwi)"] = [*papers, "search", KIWI_QUERY, *where]
+    commands["papers stats"] = [*papers, "stats", *where]
+    commands["papers show ID"] = [*papers, "show", some_paper(index_dir), *where]
     floor_code = FLOOR_CODE.format(workers=workers, options=options, query=CLI_QUERY)
     commands["floor: Kiwi(engine options)"] = [sys.executable, "-c", floor_code]
     commands["floor: Kiwi()"] = [sys.executable, "-c", DEFAULT_KIWI_CODE.format(query=CLI_QUERY)]
@@ -158,6 +166,15 @@ def measure_cli(index_dir: Path, runs: int) -> dict:
             times[name].append(probes.spawn_command(command)["wall_s"])
     return {"runs": runs, "commands": {name: shlex.join(c) for name, c in commands.items()}, "floor_code": floor_code,
             "median_s": {name: median(t) for name, t in times.items()}, "all_s": times}
+
+
+def some_paper(index_dir: Path) -> str:
+    """The arXiv ID of the first hit for the CLI query (any existing paper would do)."""
+    done = subprocess.run([sys.executable, "-m", "search", "search", CLI_QUERY, "--index-dir", str(index_dir),
+                           "--json", "--limit", "1"], capture_output=True, text=True, check=True)
+    found = json.loads(done.stdout)
+    hits = found["hits"] if isinstance(found, dict) else found
+    return hits[0]["arxiv_id"]
 
 
 def measure_update(scale: dict, pristine: Path, work: Path, runs: int) -> dict:
@@ -343,8 +360,7 @@ def report(env: dict, results: dict) -> list[dict]:
         targets.append(["query p95 (x10)", "≤ 25 ms", f"{q['p95']:.1f} ms", q["p95"] <= 25.0])
         targets.append(["warm searcher RSS (x10)", "≤ 600 MB", f"{q['rss_mb']:.0f} MB", q["rss_mb"] <= 600])
 
-    print(f"\n4. Cold CLI: `papers search \"{CLI_QUERY}\"` as a new process, wall s "
-          f"(median of {results['cli_runs']}, alternated with the floors)")
+    print(f"\n4. Cold CLI: new processes, wall s (median of {results['cli_runs']}, alternated with the floors)")
     rows = []
     for name, s in scales.items():
         c = s["cli"]["median_s"]
@@ -352,8 +368,16 @@ def report(env: dict, results: dict) -> list[dict]:
         for command, seconds in c.items():
             ratio = seconds / floor
             rows.append([name, command, seconds, ratio])
-            if not command.startswith("floor"):
-                targets.append([f"cold CLI / floor, {command} ({name})", "≤ 1.2", f"{ratio:.2f}", ratio <= 1.2])
+            if command in ("python -m search", "papers (console script)"):
+                limit = 0.5 if name == "x10" else 0.35
+                targets.append([f"cold `{command} search \"{CLI_QUERY}\"` ({name})",
+                                f"≤ {limit} s" + ("" if name == "x10" else " and ≤ 0.4× floor"),
+                                f"{seconds:.2f} s, {ratio:.2f}×",
+                                seconds <= limit and (name == "x10" or ratio <= 0.4)])
+            elif "needs Kiwi" in command:
+                targets.append([f"cold search needing Kiwi ({name})", "≤ 1.1× floor", f"{ratio:.2f}×", ratio <= 1.1])
+            elif not command.startswith("floor"):
+                targets.append([f"cold `{command}` ({name})", "≤ 0.3 s", f"{seconds:.2f} s", seconds <= 0.3])
     print(table(["index", "command", "median s", "÷ floor (engine options)"], rows))
     print("floor:    python -c " + json.dumps(next(iter(scales.values()))["cli"]["floor_code"], ensure_ascii=False))
 
