@@ -1,7 +1,7 @@
 """Related papers: "more like this" from a paper's own distinctive terms.
 
-The paper's title and summary are analyzed as the index analyzed them (from the word table,
-Kiwi only for a word it does not trust). Each term weighs its frequency in the paper, a title
+The paper's title and summary are read back as the index analyzed them: each written word's
+analysis from the word table (:mod:`search.words`), so Kiwi is never loaded. Each term weighs its frequency in the paper, a title
 occurrence counting :data:`TITLE_WEIGHT` times, by its idf; the :data:`TERMS` heaviest form a
 weighted query, scored with BM25 over titles and summaries like a search (title ×2), and the
 paper itself is left out. Terms found in no other paper say nothing about relatedness and are
@@ -11,6 +11,7 @@ skipped, so a paper's unique model name does not crowd out its topic.
 from __future__ import annotations
 
 import math
+import re
 import threading
 import weakref
 from collections import Counter
@@ -30,6 +31,7 @@ DERIVED_WEIGHT = 0.5
 #: How many of the paper's terms make up the query.
 TERMS = 30
 MAX_LIMIT = 100
+_NUMBER = re.compile(r"[\d.,%]+")
 
 _ids: "weakref.WeakKeyDictionary[Opened, dict[str, int]]" = weakref.WeakKeyDictionary()
 _lock = threading.Lock()
@@ -81,6 +83,8 @@ def distinctive_terms(opened: Opened, title: str, summary: str, count: int = TER
     n = view.live_count
     scored = {}
     for term, freq in tf.items():
+        if _NUMBER.fullmatch(term):  # a score or a size ("43.3", "7b" stays) says nothing of the topic
+            continue
         docs = np.union1d(view.postings("title", term)[0], view.postings("summary", term)[0])
         df = view.doc_frequency("summary", docs)
         if df < 2:  # in this paper alone
@@ -91,10 +95,17 @@ def distinctive_terms(opened: Opened, title: str, summary: str, count: int = TER
 
 
 def _terms(opened: Opened, text: str) -> list[analysis.Term]:
-    if not text.strip():
-        return []
-    found = analysis.compose(text, opened.word)
-    return found if found is not None else analysis.analyze(text)
+    """The terms of an indexed text, word by word from the word table. A word missing there
+    (about one in 40,000: the table keeps a word's commonest analysis, not every spelling) is
+    put together from its parts if it can be, else left out."""
+    out: list[analysis.Term] = []
+    for word in text.split():
+        found = opened.word(word)
+        if found is not None:
+            out.extend(analysis.Term(t[0], 0, 0, 0, t[4], t[5]) for t in found[1])
+        else:
+            out.extend(analysis.compose(word, opened.word) or ())
+    return out
 
 
 def _doc_of(opened: Opened, arxiv_id: str) -> int | None:
