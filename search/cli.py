@@ -450,8 +450,10 @@ def related(arxiv_id, limit, as_json, color, index_dir):
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on (0.0.0.0: every interface).")
 @click.option("--port", default=8080, show_default=True, type=click.IntRange(1, 65535), help="Port to listen on.")
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 32),
+              help="Server processes (each loads Kiwi, about 0.3 GB); up to one per CPU helps.")
 @index_dir_option
-def serve(host, port, index_dir):
+def serve(host, port, workers, index_dir):
     """Serve the search page, the JSON API and Atom feeds over HTTP.
 
     Keeps the index and Kiwi warm and picks up a newly published index on the next request.
@@ -460,10 +462,10 @@ def serve(host, port, index_dir):
     \b
     Examples:
       papers serve
-      papers serve --host 0.0.0.0 --port 8000 --index-dir /srv/papers/index
+      papers serve --host 0.0.0.0 --port 8000 --index-dir /srv/papers/index --workers 2
     """
     try:
         from . import server
     except ImportError as exc:
         raise click.ClickException(f"papers serve needs {exc.name}: pip install 'papers-search[serve]'") from None
-    server.serve(host, port, index_dir)
+    server.serve(host, port, index_dir, workers)

@@ -13,6 +13,8 @@ caches stay single-threaded.
 
 from __future__ import annotations
 
+import dataclasses
+import os
 import sys
 import threading
 import time
@@ -26,7 +28,7 @@ from starlette.responses import FileResponse, JSONResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from . import analysis, browse, feed, index, prefix, query
+from . import analysis, browse, feed, index, listing, prefix, query
 from .errors import IndexLockedError, IndexMissingError, IndexVersionError, NotFoundError, QueryError, SearchError
 from .opened import open_index
 from .related import related as find_related
@@ -99,18 +101,31 @@ def run_search(index_dir, q: str, *, limit=10, offset=0, sort="relevance", as_pr
     completed = None
     with _engine:
         if not q.strip():
-            hits = browse.latest(index_dir, sort="votes" if sort == "votes" else "date",
-                                 limit=limit, offset=offset, **filters)
+            hits = _listing(index_dir, sort="votes" if sort == "votes" else "date", limit=limit, offset=offset,
+                            **filters)
         else:
             searched = q
             if as_prefix:
                 completion = prefix.complete(q, index_dir)
                 searched, completed = completion.query, completion.query if completion.query != q else None
             hits = query.search(searched, limit=limit, offset=offset, index_dir=index_dir, sort=sort, **filters)
-    body = hits.to_dict(q if q.strip() else None)
-    body["completed"] = completed
+    body = {"query": q if q.strip() else None, "total": hits.total, "suggestion": hits.suggestion,
+            "notice": hits.notice, "hits": [_hit_dict(hit) for hit in hits], "completed": completed}
     body["took_ms"] = round((time.perf_counter() - started) * 1000, 1)
     return body
+
+
+def _listing(index_dir, author=None, **options):
+    """The newest papers: from the warm columns, or by ``browse.latest`` for an author."""
+    if author is None:
+        return listing.newest(index_dir, **options)
+    return browse.latest(index_dir, author=author, **options)
+
+
+def _hit_dict(hit) -> dict:
+    """``Hit.to_dict()`` as JSON sees it (tuples are arrays), without ``asdict``'s deep copies,
+    which cost more than the search on a short query."""
+    return {field.name: getattr(hit, field.name) for field in dataclasses.fields(hit)}
 
 
 def health(index_dir) -> dict:
@@ -147,7 +162,7 @@ def api_related(request: Request) -> Response:
     with _engine:
         hits = find_related(request.path_params["arxiv_id"], limit=limit, index_dir=request.app.state.index_dir)
     return JSON({"arxiv_id": request.path_params["arxiv_id"], "total": hits.total,
-                 "hits": [hit.to_dict() for hit in hits]})
+                 "hits": [_hit_dict(hit) for hit in hits]})
 
 
 def api_stats(request: Request) -> Response:
@@ -168,7 +183,7 @@ def atom_feed(request: Request) -> Response:
         if q.strip():
             hits = query.search(q, limit=FEED_ENTRIES, index_dir=index_dir, sort="date", **filters)
         else:
-            hits = browse.latest(index_dir, limit=FEED_ENTRIES, **filters)
+            hits = _listing(index_dir, limit=FEED_ENTRIES, **filters)
         summaries = {hit.arxiv_id: query.get_paper(hit.arxiv_id, index_dir)["summary"] for hit in hits}
         written = open_index(index_dir, build_if_missing=False).generation.meta.get("written")
     wanted = {k: v for k, v in {"q": q.strip() or None, **filters}.items() if v is not None}
@@ -228,11 +243,31 @@ def warm(index_dir=None) -> dict:
     return opened.generation.meta
 
 
-def serve(host: str = "127.0.0.1", port: int = 8080, index_dir=None) -> None:
-    """Run the server until interrupted."""
+#: How ``--workers`` processes learn the index (uvicorn starts them from an import string).
+_INDEX_ENV = "PAPERS_SERVE_INDEX_DIR"
+
+
+def app_from_environment() -> Starlette:
+    """The application of one ``--workers`` process, warmed before it accepts requests."""
+    index_dir = os.environ.get(_INDEX_ENV) or None
+    warm(index_dir)
+    return create_app(index_dir)
+
+
+def serve(host: str = "127.0.0.1", port: int = 8080, index_dir=None, workers: int = 1) -> None:
+    """Run the server until interrupted; ``workers`` processes share the port (and, through the
+    page cache, the memory-mapped index), each with its own Kiwi."""
     import uvicorn
 
-    meta = warm(index_dir)
+    options = dict(host=host, port=port, log_level="warning", access_log=False)
+    if workers > 1:
+        meta = open_index(index_dir).generation.meta  # a first run builds the seeds index once, here
+        os.environ[_INDEX_ENV] = str(index.resolve_dir(index_dir))
+        app, options = "search.server:app_from_environment", {**options, "factory": True, "workers": workers}
+    else:
+        meta = warm(index_dir)
+        app = create_app(index_dir)
     print(f"papers: serving {meta.get('papers')} papers from {index.resolve_dir(index_dir)} "
-          f"at http://{host}:{port}/ (Ctrl-C stops)", file=sys.stderr, flush=True)
-    uvicorn.run(create_app(index_dir), host=host, port=port, log_level="warning", access_log=False)
+          f"at http://{host}:{port}/ ({workers} process{'es' if workers > 1 else ''}; Ctrl-C stops)",
+          file=sys.stderr, flush=True)
+    uvicorn.run(app, **options)

@@ -1,7 +1,7 @@
 """How many requests a second does ``papers serve`` answer, and how fast, with 8 concurrent clients?
 
     python benchmarks/load/run.py --index-dir /tmp/full-index              # 8 clients, ≤ 2000 requests, ≤ 60 s
-    python benchmarks/load/run.py --index-dir DIR --clients 16 --requests 4000 --seconds 120
+    python benchmarks/load/run.py --index-dir DIR --workers 2 --clients 16 --requests 4000 --seconds 120
 
 Starts ``papers serve`` on a free loopback port over the given index (or uses ``--url``, which
 must be a loopback address), warms it with one pass of the queries, then runs ``--clients``
@@ -84,12 +84,13 @@ def percentile(values: list[float], p: float) -> float:
     return ordered[lo] + (ordered[hi] - ordered[lo]) * (k - lo)
 
 
-def start_server(index_dir: str) -> tuple[subprocess.Popen, str]:
+def start_server(index_dir: str, workers: int) -> tuple[subprocess.Popen, str]:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
     env = {**os.environ, "PYTHONPATH": str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", "")}
-    process = subprocess.Popen([sys.executable, "-m", "search", "serve", "--port", str(port), "--index-dir", index_dir],
+    process = subprocess.Popen([sys.executable, "-m", "search", "serve", "--port", str(port), "--index-dir", index_dir,
+                                "--workers", str(workers)],
                                cwd=ROOT, env=env, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 180
@@ -137,6 +138,7 @@ def main(argv=None) -> None:
     parser.add_argument("--index-dir", default=os.environ.get("PAPERS_INDEX_DIR"), help="index to serve")
     parser.add_argument("--url", help="an already running server on a loopback address, instead of starting one")
     parser.add_argument("--clients", type=int, default=8)
+    parser.add_argument("--workers", type=int, default=1, help="server processes (papers serve --workers)")
     parser.add_argument("--requests", type=int, default=2000, help="at most this many requests (default 2000)")
     parser.add_argument("--seconds", type=float, default=60.0, help="and at most this long (default 60)")
     parser.add_argument("--queries", type=Path, default=DEV_QUERIES)
@@ -151,7 +153,7 @@ def main(argv=None) -> None:
     process = None
     url = args.url
     if url is None:
-        process, url = start_server(args.index_dir)
+        process, url = start_server(args.index_dir, args.workers)
     try:
         texts = queries(args.queries)
         with httpx.Client(base_url=url, timeout=60) as http:
@@ -174,7 +176,8 @@ def main(argv=None) -> None:
             rows.append([kind, len(ms), f"{percentile(ms, 50):.1f}", f"{percentile(ms, 95):.1f}",
                          f"{percentile(ms, 99):.1f}", f"{max(ms):.1f}"])
     print(f"command: python {shlex.join(sys.argv)}")
-    print(f"index: {health['papers']} papers ({health['generation']}); {args.clients} clients; "
+    served = f"{args.workers} server process{'es' if args.workers > 1 else ''}" if not args.url else args.url
+    print(f"index: {health['papers']} papers ({health['generation']}); {served}; {args.clients} clients; "
           f"{len(results)} requests in {wall:.1f} s = {len(results) / wall:.1f} req/s; {errors} not 200")
     print(f"python {platform.python_version()}, starlette {version('starlette')}, uvicorn {version('uvicorn')}, "
           f"whoosh3 {version('whoosh3')}, kiwipiepy {version('kiwipiepy')}; {os.cpu_count()} CPUs, "
