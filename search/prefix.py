@@ -159,23 +159,21 @@ def _completable(word: str) -> bool:
 
 
 def _best(opened: Opened, rest: str, found: list[tuple[str, int]]) -> str:
-    """The completion sharing the most papers with the rest of the query (weighted by the
-    rarity of the shared word), else the most frequent."""
+    """The completion sharing the most papers with the rest of the query (each shared word
+    weighted by its rarity), else the most frequent."""
     others = _rest_terms(opened, rest)
     if not others:
         return found[0][0]
     view = opened.arrays
-    live = view.live
-    rest_docs = []
+    weights = np.zeros(view.size)  # per paper: the rarity of the query's other words in it, summed
     for term in others:
         docs = _docs(view, term)
-        docs = docs[live[docs]]
+        docs = docs[view.live[docs]]
         if len(docs):
-            rest_docs.append((docs, math.log(1 + view.live_count / len(docs))))
+            weights[docs] += math.log(1 + view.live_count / len(docs))
     best, best_score = found[0][0], 0.0
     for term, _ in found:
-        docs = _docs(view, term)
-        score = sum(weight * len(np.intersect1d(docs, other, assume_unique=True)) for other, weight in rest_docs)
+        score = float(weights[_docs(view, term)].sum())
         if score > best_score:
             best, best_score = term, score
     return best
