@@ -161,3 +161,26 @@ def test_paging_and_the_keyboard(server, browser):
     assert browser.switch_to.active_element.get_attribute("id") == "q"
     browser.switch_to.active_element.send_keys(Keys.ARROW_DOWN)
     assert browser.switch_to.active_element.text == titles(browser)[0]
+
+
+def test_text_from_the_index_is_never_markup(browser, tmp_path):
+    from helpers_updates import day
+    from search import update_index
+
+    source = tmp_path / "days"
+    source.mkdir()
+    evil = '<img src=x onerror="document.title=1">Evil <b>Planner</b>'
+    (source / "2024-07-01.md").write_text(day("2024-07-01", {
+        "arxiv_id": "2407.00001", "title": evil,
+        "summary": "<script>document.title=2</script> 악성 planner 요약입니다."}), encoding="utf-8")
+    update_index(tmp_path / "index", sources=[source])
+    server = Server(tmp_path / "index", tmp_path / "server.log")
+    try:
+        browser.get(server.url + "/?q=planner")
+        wait_for(browser, lambda d: titles(d), "the planted paper")
+        assert titles(browser) == [evil]
+        assert "<script>document.title=2</script>" in by_css(browser, ".hit .snippet")[0].text
+        assert not by_css(browser, "#results img, #results script, #results b")
+        assert browser.title == "papers — 논문 검색"
+    finally:
+        server.stop()
