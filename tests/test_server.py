@@ -187,3 +187,15 @@ def test_a_new_generation_is_noticed_without_a_restart(tmp_path):
         assert server.process.poll() is None
     finally:
         server.stop()
+
+
+def test_serve_without_the_extra_names_the_install_command(seeds_index):
+    import subprocess
+    import sys
+
+    code = ("import sys; sys.modules['starlette'] = None\n"
+            "from search.cli import main\n"
+            f"main(['serve', '--index-dir', {str(seeds_index)!r}])")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 1
+    assert done.stderr == "Error: papers serve needs starlette: pip install 'papers-search[serve]'\n"
