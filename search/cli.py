@@ -467,5 +467,6 @@ def serve(host, port, workers, index_dir):
     try:
         from . import server
     except ImportError as exc:
-        raise click.ClickException(f"papers serve needs {(exc.name or 'starlette').split('.')[0]}: pip install 'papers-search[serve]'") from None
+        missing = (exc.name or "starlette").split(".")[0]
+        raise click.ClickException(f"papers serve needs {missing}: pip install 'papers-search[serve]'") from None
     server.serve(host, port, index_dir, workers)
