@@ -199,3 +199,21 @@ def test_serve_without_the_extra_names_the_install_command(seeds_index):
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert done.returncode == 1
     assert done.stderr == "Error: papers serve needs starlette: pip install 'papers-search[serve]'\n"
+
+
+def test_random_parameters_never_give_a_server_error(server):
+    import random
+    from urllib.parse import quote
+
+    rng = random.Random(13)
+    alphabet = list("abc가나다ㅁ멀티모달 \"':()-*0123456789.%&?#<>😀\t\n") + ["\x00", "AND", "NOT", "title:", "author:"]
+    names = ("q", "since", "until", "author", "min_votes", "sort", "limit", "offset", "prefix")
+    for _ in range(150):
+        params = {name: "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 12)))
+                  for name in names if rng.random() < 0.4}
+        word = quote("".join(rng.choice(alphabet) for _ in range(rng.randint(1, 10))), safe="")
+        path = rng.choice(["/api/search", "/feed.atom", f"/api/papers/{word}", f"/api/papers/{word}/related"])
+        response = server.get(path, **params)
+        assert response.status_code in (200, 307, 400, 404), (path, params, response.text)
+        if response.status_code in (400, 404):
+            assert list(response.json()) == ["error"] and "\n" not in response.json()["error"]
