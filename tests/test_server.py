@@ -217,3 +217,23 @@ def test_random_parameters_never_give_a_server_error(server):
         assert response.status_code in (200, 307, 400, 404), (path, params, response.text)
         if response.status_code in (400, 404):
             assert list(response.json()) == ["error"] and "\n" not in response.json()["error"]
+
+
+def test_concurrent_requests_get_the_same_answers_as_one_at_a_time(server):
+    from concurrent.futures import ThreadPoolExecutor
+
+    import httpx
+
+    asks = [("/api/search", {"q": q, "prefix": p}) for q in ("멀티모달 벤치마크", "LoRA 미세 조", "diffusion", "벤치ㅁ", "")
+            for p in ("0", "1")] + [("/api/papers/2407.00468/related", {"limit": "5"}), ("/api/stats", {})]
+
+    def answer(ask):
+        with httpx.Client(base_url=server.url, timeout=60) as client:
+            body = client.get(ask[0], params=ask[1]).json()
+        body.pop("took_ms", None)
+        return body
+
+    expected = [answer(ask) for ask in asks]
+    with ThreadPoolExecutor(8) as pool:
+        answers = list(pool.map(answer, asks * 4))
+    assert answers == expected * 4
