@@ -82,11 +82,14 @@ def distinctive_terms(opened: Opened, title: str, summary: str, count: int = TER
     view = opened.arrays
     n = view.live_count
     scored = {}
+    seen = np.zeros(view.size, dtype=bool)  # the papers with a term in title or summary, term by term
     for term, freq in tf.items():
         if _NUMBER.fullmatch(term):  # a score or a size ("43.3", "7b" stays) says nothing of the topic
             continue
-        docs = np.union1d(view.postings("title", term)[0], view.postings("summary", term)[0])
-        df = view.doc_frequency("summary", docs)
+        title, summary = view.postings("title", term)[0], view.postings("summary", term)[0]
+        seen[title] = seen[summary] = True
+        df = int(np.count_nonzero(seen & view.live))
+        seen[title] = seen[summary] = False
         if df < 2:  # in this paper alone
             continue
         scored[term] = math.log(1 + freq) * math.log(n / df)
