@@ -419,3 +419,54 @@ def aliases(word, as_json, index_dir):
         both = "1 paper" if sound["both"] == 1 else f"{sound['both']} papers"
         click.echo(f"{sound['alias']}\t(en, loanword: sounds alike {sound['similarity']:.2f}, "
                    f"{both} with both words, {sound['english_papers']} with {sound['alias']})")
+
+
+@main.command()
+@click.argument("arxiv_id")
+@click.option("--limit", "-n", default=10, show_default=True, type=click.IntRange(1, 100), help="How many papers.")
+@json_option
+@color_option
+@index_dir_option
+def related(arxiv_id, limit, as_json, color, index_dir):
+    """Papers like ARXIV_ID: more like this, from its own distinctive terms.
+
+    \b
+    Examples:
+      papers related 2407.01284
+      papers related 2407.01284 --limit 5 --json
+    """
+    from .related import related as find_related
+
+    hits = find_related(arxiv_id, limit=limit, index_dir=index_dir)
+    if as_json:
+        click.echo(json.dumps({"arxiv_id": arxiv_id, "total": hits.total, "hits": [h.to_dict() for h in hits]},
+                              ensure_ascii=False, indent=2))
+        return
+    _print_hits(hits, 0, color)
+    if not hits:
+        click.echo("No related papers.", err=True)
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on (0.0.0.0: every interface).")
+@click.option("--port", default=8080, show_default=True, type=click.IntRange(1, 65535), help="Port to listen on.")
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 32),
+              help="Server processes (each loads Kiwi, about 0.3 GB); up to one per CPU helps.")
+@index_dir_option
+def serve(host, port, workers, index_dir):
+    """Serve the search page, the JSON API and Atom feeds over HTTP.
+
+    Keeps the index and Kiwi warm and picks up a newly published index on the next request.
+    Needs the serve extra: pip install 'papers-search[serve]'.
+
+    \b
+    Examples:
+      papers serve
+      papers serve --host 0.0.0.0 --port 8000 --index-dir /srv/papers/index --workers 2
+    """
+    try:
+        from . import server
+    except ImportError as exc:
+        missing = (exc.name or "starlette").split(".")[0]
+        raise click.ClickException(f"papers serve needs {missing}: pip install 'papers-search[serve]'") from None
+    server.serve(host, port, index_dir, workers)
