@@ -55,22 +55,83 @@ def search(
         params = dataclasses.replace(DEFAULT, vote_weight=float(weight))
     filters = plans.filters(since, until, min_votes, author)
     opened = open_index(index_dir)
-    plan = plans.build(query, opened.tables(), opened.loanword, filters, params, opened.word)
-    if plan.empty:
-        note = "the query has no searchable words (particles, punctuation and symbols are not indexed)"
-        return SearchResults(notice=note)
-    ranked = ranking.rank(opened.arrays, plan, params, sort, offset + limit)
-    pattern = snippets.term_pattern(plan.highlight)
-    hits = [_hit(opened.stored(doc), score, pattern) for score, doc in ranked.top[offset:]]
-    out = SearchResults(hits, total=ranked.total)
+    plan = plans.build(query, opened.tables(), opened.loanword, filters, params, opened.word,
+                       lambda fields, stem: _expand(opened, fields, stem))
+    notes = list(plan.notes)
+    if plan.empty and not plan.listing and not plan.ids:
+        if plan.only_operators:
+            notes = []
+        return SearchResults(notice="; ".join([*notes, _nothing_to_search(plan)]))
+    if plan.listing and sort == "relevance":
+        sort = "date"  # nothing to rank by: newest first
+    pinned = [] if sort != "relevance" and not plan.empty else _pinned(opened, plan, notes)
+    out = SearchResults(pinned[offset : offset + limit], total=len(pinned))
+    if not plan.empty or plan.listing:
+        ranked = ranking.rank(opened.arrays, plan, params, sort, offset + limit + len(pinned))
+        pattern = snippets.term_pattern(plan.highlight)
+        ids = {hit.arxiv_id for hit in pinned}
+        rest = [(score, doc) for score, doc in ranked.top if opened.arrays.arxiv_id(doc) not in ids]
+        skip = max(0, offset - len(pinned))
+        room = limit - len(out)
+        out.extend(_hit(opened.stored(doc), score, pattern) for score, doc in rest[skip : skip + room])
+        out.total = ranked.total + sum(1 for hit in pinned if not _ranked_has(ranked, opened, hit.arxiv_id))
+        out.suggestion = suggesting.suggest(opened.searcher, plan, query, ranked.total)
     if plan.truncated:
-        out.notice = f"the query was long; only its first {plans.MAX_QUERY_TERMS} terms were used"
-    out.suggestion = suggesting.suggest(opened.searcher, plan, query, ranked.total)
-    if not ranked.total and not out.notice:
+        notes.append(f"the query was long; only its first {plans.MAX_QUERY_TERMS} terms were used")
+    if not out.total and not plan.ids:
         meta = opened.generation.meta
-        out.notice = browse.beyond_index((meta.get("first_date"), meta.get("last_date")), plan.filters.since_date,
-                                         plan.filters.until_date)
+        beyond = browse.beyond_index((meta.get("first_date"), meta.get("last_date")), plan.filters.since_date,
+                                     plan.filters.until_date)
+        if beyond:
+            notes.append(beyond)
+    out.notice = "; ".join(notes) or None
     return out
+
+
+def _nothing_to_search(plan) -> str:
+    if plan.only_operators:
+        return "the query is only operators (AND, OR, NOT); put words around them, like LoRA AND 양자화"
+    if plan.only_excludes:
+        return ("the query only excludes (NOT or -word) and has nothing to search for; add words to search, "
+                "or a filter like year:2024 to list papers without the excluded ones")
+    return "the query has no searchable words (particles, punctuation and symbols are not indexed)"
+
+
+def _pinned(opened, plan, notes: list) -> list[Hit]:
+    """The papers the query names by arXiv ID, in the order named; missing ones noted."""
+    hits = []
+    pattern = snippets.term_pattern(plan.highlight)
+    for arxiv_id in plan.ids:
+        fields = opened.searcher.document(arxiv_id=arxiv_id)
+        if fields is None:
+            meta = opened.generation.meta
+            notes.append(f"arXiv {arxiv_id} is not in the index (it covers {meta.get('first_date')} to "
+                         f"{meta.get('last_date')}): https://arxiv.org/abs/{arxiv_id}")
+        else:
+            hits.append(_hit(fields, 0.0, pattern))
+    return hits
+
+
+def _ranked_has(ranked, opened, arxiv_id: str) -> bool:
+    return any(opened.arrays.arxiv_id(doc) == arxiv_id for _, doc in ranked.top)
+
+
+#: ``lo*`` asks for at most this many of the index terms that start with ``lo``, the most common.
+MAX_PREFIX_TERMS = 50
+
+
+def _expand(opened, fields, stem: str) -> list[str]:
+    """The most common terms of ``fields`` that start with ``stem``."""
+    reader = opened.searcher.reader()
+    counts: dict[str, int] = {}
+    for field in fields:
+        if field not in reader.schema:
+            continue
+        for term in reader.expand_prefix(field, stem):
+            term = term.decode() if isinstance(term, bytes) else term
+            counts[term] = counts.get(term, 0) + reader.doc_frequency(field, term)
+    best = sorted(counts, key=lambda t: (-counts[t], t))
+    return best[:MAX_PREFIX_TERMS]
 
 
 def _hit(fields: dict, score: float, pattern) -> Hit:

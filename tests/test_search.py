@@ -209,7 +209,7 @@ def test_query_syntax_selects_exactly_these_papers(seeds_index, query, expected)
 def test_not_alone_excludes_everything_and_says_why(seeds_index):
     hits = search("NOT diffusion", index_dir=seeds_index)
     assert hits == []
-    assert hits.notice == "the query has no searchable words (particles, punctuation and symbols are not indexed)"
+    assert hits.notice.startswith("the query only excludes (NOT or -word) and has nothing to search for")
 
 
 # -- filters and sorting -----------------------------------------------------------------------
