@@ -14,7 +14,7 @@ from . import analysis, browse, lexicon
 from .analysis import Term
 from .errors import QueryError
 from .params import DEFAULT, Params
-from .syntax import Filter, Group, Item, parse
+from .syntax import Filter, Group, Item, parse, restricts
 
 MAX_QUERY_TERMS = 48
 
@@ -175,9 +175,6 @@ def build(query: str, tables: lexicon.Tables, loanword: Callable = lambda korean
             analyses = {}
     builder.analyses = analyses
     must, should, excluded = builder.level(parts)
-    matching = [e for e in should if not isinstance(e, Ids)]
-    if not must and any(not isinstance(e, Terms) for e in matching):
-        must = [Bool(should=tuple(matching))]  # groups, ranges and phrases joined by OR
     literal = {text: builder.literal_weights.get(text, 1.0) for text in builder.literal}
     positive = bool(builder.scored or builder.pairs)
     return Plan(
@@ -314,7 +311,9 @@ class _Builder:
         """The match elements of one level of the query, as (required, optional, excluded); the
         parts that are not excluded are scored."""
         must, should, excluded = [], [], []
+        words_required = False
         for part in parts:
+            words_required |= part.mode == "must" and not restricts(part)
             if part.mode == "not":
                 scratch = _Builder(self.tables, self.loanword, self.p, self.prefix)
                 scratch.analyses = self.analyses
@@ -323,6 +322,11 @@ class _Builder:
                 element, target = self.element(part), must if part.mode == "must" else should
             if element is not None:
                 target.append(element)
+        matching = tuple(e for e in should if not isinstance(e, Ids))
+        if matching and ((must and not words_required) or (not must and any(not isinstance(e, Terms) for e in matching))):
+            # Fields and filters restrict what the words find; a group or a phrase joined by OR
+            # is one of the alternatives. (Only words alone match through their scored terms.)
+            must.append(Bool(should=matching))
         return must, should, excluded
 
     def element(self, part):

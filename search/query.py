@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 
-from . import browse, index, lexicon, plan as plans, ranking, snippets
+from . import browse, index, lexicon, plan as plans, ranking, snippets, syntax
 from . import suggest as suggesting
 from .errors import NotFoundError, QueryError
 from .opened import open_index
@@ -139,9 +139,11 @@ def _hit(fields: dict, score: float, pattern) -> Hit:
 
 
 def get_paper(arxiv_id: str, index_dir=None) -> dict:
-    """Everything stored about one paper, by arXiv ID."""
+    """Everything stored about one paper, by arXiv ID or link (``2501.12948v2``,
+    ``https://arxiv.org/abs/…``, ``https://huggingface.co/papers/…``)."""
     opened = open_index(index_dir, build_if_missing=False)
-    fields = opened.searcher.document(arxiv_id=arxiv_id.strip())
+    arxiv_id = syntax.arxiv_id(arxiv_id) or arxiv_id.strip()
+    fields = opened.searcher.document(arxiv_id=arxiv_id)
     if fields is None:
         raise NotFoundError(f"no paper {arxiv_id!r} in the index at {index.resolve_dir(index_dir)}")
     data = _hit(fields, 0.0, None).to_dict()

@@ -93,7 +93,14 @@ class Query:
 def arxiv_id(text: str) -> str | None:
     """The arXiv ID (without version) that ``text`` is or links to, else None."""
     m = _ID.fullmatch(text.strip())
-    return None if m is None else (m.group(1) or m.group(2))
+    if m is None:
+        return None
+    found = m.group(1) or m.group(2)
+    yymm, number = found.split(".")
+    # Months 01-12; four digits after the dot until 2014, five since 2015 (arXiv's scheme).
+    if not 1 <= int(yymm[2:]) <= 12 or (len(number) == 5) != (yymm >= "1501"):
+        return None
+    return found
 
 
 def parse_query(text: str) -> list:
@@ -264,9 +271,17 @@ class _Parser:
             return "not"
         if unit.sign == "+" or unit.joined_and:
             return "must"
-        node = unit.node
-        fielded = isinstance(node, Filter) or (isinstance(node, Item) and node.field is not None)
-        return "must" if fielded and not unit.joined_or else "should"
+        return "must" if restricts(unit.node) and not unit.joined_or else "should"
+
+
+def restricts(part) -> bool:
+    """Phrases, fields, filters and groups of them restrict what the words find: they are
+    required unless joined by an explicit ``OR``, and the words still have to match."""
+    if isinstance(part, Filter):
+        return True
+    if isinstance(part, Group):
+        return bool(part.parts) and all(restricts(p) for p in part.parts)
+    return part.kind == "phrase" or part.field is not None
 
 
 def _with_mode(node, mode: str):
@@ -358,3 +373,23 @@ def _previous_day(number: int) -> int:
 
 def _ordinal(number: int) -> int:
     return Date(number // 10000, number // 100 % 100, number % 100).toordinal()
+
+
+def describe(parts) -> str:
+    """A parsed query written out in one line, as the grammar table test and ``--explain`` show
+    it: ``+`` required, ``-`` excluded, ``'…'`` a run of words analyzed together, ``"…"`` a
+    phrase, ``( … )`` a group, filters as ``votes:11..`` and ``date:20240601..20240831``."""
+    out = []
+    for part in parts:
+        sign = {"must": "+", "not": "-"}.get(part.mode, "")
+        if isinstance(part, Group):
+            body = "(" + describe(part.parts) + ")"
+        elif isinstance(part, Filter):
+            body = f"{part.field}:{'' if part.low is None else part.low}..{'' if part.high is None else part.high}"
+        else:
+            field = f"{part.field}:" if part.field else ""
+            body = {"phrase": f'"{part.text}"', "prefix": f"{part.text}*", "id": f"arxiv:{part.text}"}.get(
+                part.kind, f"'{part.text}'" if " " in part.text else part.text)
+            body = field + body
+        out.append(sign + body)
+    return " ".join(out)
