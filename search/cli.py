@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
 import re
+import shlex
 import signal
 import sys
 import time
@@ -36,6 +38,7 @@ class _Group(click.Group):
 
     def parse_args(self, ctx, args):
         ctx.meta["papers.json"] = any(arg in _JSON_FLAGS for arg in args)
+        ctx.meta["papers.index_dir"] = _index_dir_arg(args)
         return super().parse_args(ctx, args)
 
     def invoke(self, ctx):
@@ -43,9 +46,10 @@ class _Group(click.Group):
         try:
             return super().invoke(ctx)
         except SearchError as exc:
+            message = _naming_the_index(str(exc), ctx.meta.get("papers.index_dir"))
             if as_json:
-                _json_error(exc, type(exc).__name__, 1)
-            raise click.ClickException(str(exc)) from None
+                _json_error(message, type(exc).__name__, 1)
+            raise click.ClickException(message) from None
         except click.UsageError as exc:
             if as_json:
                 _json_error(exc.format_message(), "UsageError", exc.exit_code)
@@ -53,6 +57,23 @@ class _Group(click.Group):
         except KeyboardInterrupt:
             click.echo("interrupted", err=True)
             sys.exit(130)
+
+
+def _index_dir_arg(args) -> str | None:
+    """The index the user named (``--index-dir X`` or ``$PAPERS_INDEX_DIR``), if any."""
+    for i, arg in enumerate(args):
+        if arg == "--index-dir" and i + 1 < len(args):
+            return args[i + 1]
+        if arg.startswith("--index-dir="):
+            return arg.split("=", 1)[1]
+    return os.environ.get("PAPERS_INDEX_DIR") or None
+
+
+def _naming_the_index(message: str, index_dir: str | None) -> str:
+    """A fix that names the index the user used: `papers index --index-dir X --rebuild`."""
+    if not index_dir:
+        return message
+    return message.replace("`papers index", f"`papers index --index-dir {shlex.quote(index_dir)}")
 
 
 def _json_error(message, kind: str, code: int):
@@ -385,9 +406,17 @@ def stats(as_json, index_dir):
         click.echo(json.dumps(data, ensure_ascii=False, indent=2))
         return
     for key, value in data.items():
+        if key == "index_bytes":
+            key, value = "index_size", terminal.human_size(value)
+        if key == "skipped":
+            continue
         if isinstance(value, list):
             value = ", ".join(map(str, value)) or "-"
         click.echo(f"{key:>15}: {value}")
+    skipped = data.get("skipped") or []
+    click.echo(f"{'skipped':>15}: {len(skipped)} day-files at the last update" + (":" if skipped else ""))
+    for problem in skipped:
+        click.echo(f"{'':>17}{problem}")
 
 
 @main.command()

@@ -36,6 +36,18 @@ def width(isatty: bool) -> int | None:
     return shutil.get_terminal_size().columns
 
 
+def human_size(count: int | None) -> str:
+    """Bytes for people: ``43.6 MB`` (powers of 1000, as ``ls -h --si`` and file managers)."""
+    if count is None:
+        return "-"
+    size = float(count)
+    for unit in ("bytes", "kB", "MB", "GB"):
+        if size < 1000 or unit == "GB":
+            return f"{int(size)} bytes" if unit == "bytes" else f"{size:.1f} {unit}"
+        size /= 1000
+    return f"{size:.1f} GB"
+
+
 def char_width(ch: str) -> int:
     """Columns a character takes: two for wide East Asian characters (Hangul), none for marks."""
     if unicodedata.combining(ch) or unicodedata.category(ch) in ("Mn", "Me", "Cf"):
