@@ -13,6 +13,7 @@ import time
 import click
 
 from . import browse, terminal
+from . import explain as explaining
 from . import index as index_mod
 from . import query as query_mod
 from .errors import SearchError
@@ -92,26 +93,41 @@ def main():
     """
 
 
-def _print_hits(hits, offset: int, color: str, authors=()) -> None:
+def _print_hits(hits, offset: int, color: str, authors=(), why=None) -> None:
     tty = sys.stdout.isatty()
     colored = terminal.use_color(color, tty)
     columns = terminal.width(tty)
     for rank, hit in enumerate(hits, offset + 1):
         matched = [a for a in hit.authors if any(browse.matching_authors(name, [a]) for name in authors)]
         lines = terminal.hit_lines(hit, rank, columns, colored, matched)
+        if why is not None:
+            score = f"score {hit.score:g}: " if hit.score else ""
+            lines += terminal.block(score + (explaining.summary(why["hits"].get(hit.arxiv_id, []))
+                                             or "named by its arXiv ID"), "    ", columns, first="    why: ")
         click.echo("\n".join(lines), color=colored)  # click strips colour off a terminal unless told
 
 
 def _print_results(hits, query: str | None, offset: int, as_json: bool, as_jsonl: bool, color: str,
-                   authors=(), counted: str = "matching papers") -> None:
+                   authors=(), counted: str = "matching papers", why=None) -> None:
+    if as_json or as_jsonl:
+        rows = [hit.to_dict() for hit in hits]
+        if why is not None:
+            for row in rows:
+                row["explain"] = [part.to_dict() for part in why["hits"].get(row["arxiv_id"], [])]
     if as_json:
-        click.echo(json.dumps(hits.to_dict(query), ensure_ascii=False, indent=2))
+        data = hits.to_dict(query)
+        data["hits"] = rows
+        if why is not None:
+            data["parsed"] = why["parsed"]
+        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
         return
     if as_jsonl:
-        for hit in hits:
-            click.echo(hit.to_json())
+        for row in rows:
+            click.echo(json.dumps(row, ensure_ascii=False))
     else:
-        _print_hits(hits, offset, color, authors)
+        if why is not None:
+            click.echo(f"parsed as: {why['parsed']}", err=True)
+        _print_hits(hits, offset, color, authors, why)
     if not hits:
         click.echo("No results." if not hits.total else f"No results past {hits.total} {counted}.", err=True)
     elif not as_jsonl:
@@ -154,11 +170,12 @@ author_option = click.option("--author", metavar="NAME", help='Only papers by th
 @min_votes_option
 @author_option
 @click.option("--sort", type=click.Choice(query_mod.SORTS), default="relevance", show_default=True)
+@click.option("--explain", is_flag=True, help="Show how the query was parsed and, per hit, the terms, views and expansions that scored.")
 @json_option
 @jsonl_option
 @color_option
 @index_dir_option
-def search(query, limit, offset, since, until, min_votes, author, sort, as_json, as_jsonl, color, index_dir):
+def search(query, limit, offset, since, until, min_votes, author, sort, explain, as_json, as_jsonl, color, index_dir):
     """Search for QUERY (Korean, English or both; quotes are only needed for phrases).
 
     With only filters and no words, lists the papers they select, newest first.
@@ -180,7 +197,11 @@ def search(query, limit, offset, since, until, min_votes, author, sort, as_json,
         text, limit=limit, offset=offset, index_dir=index_dir, since=since, until=until,
         min_votes=min_votes, author=author, sort=sort,
     )
-    _print_results(hits, text, offset, as_json, as_jsonl, color, _named_authors(text, author))
+    why = None
+    if explain:
+        why = query_mod.explain(text, hits, index_dir=index_dir, since=since, until=until,
+                                min_votes=min_votes, author=author)
+    _print_results(hits, text, offset, as_json, as_jsonl, color, _named_authors(text, author), why=why)
 
 
 @main.command()

@@ -88,6 +88,25 @@ def search(
     return out
 
 
+def explain(query: str, hits, *, index_dir=None, since=None, until=None, min_votes=None, author=None,
+            vote_weight: float | None = None) -> dict:
+    """Why each of ``hits`` (from :func:`search` with the same arguments) matched: the parsed
+    query, and per arXiv ID the terms, views and expansions that scored, largest first (a list
+    of :class:`search.explain.Part`)."""
+    from . import explain as explaining
+
+    params = DEFAULT if vote_weight is None else dataclasses.replace(DEFAULT, vote_weight=float(vote_weight))
+    opened = open_index(index_dir)
+    plan = plans.build(query, opened.tables(), opened.loanword, plans.filters(since, until, min_votes, author),
+                       params, opened.word, lambda fields, stem: _expand(opened, fields, stem))
+    view = opened.arrays
+    wanted = {hit.arxiv_id for hit in hits}
+    docs = {view.arxiv_id(d): d for d in range(view.size) if view.live[d] and view.arxiv_id(d) in wanted}
+    aliases = explaining.alias_terms(plan, opened.tables())
+    parts = {a: explaining.contributions(view, plan, params, d, aliases) for a, d in docs.items()}
+    return {"parsed": syntax.describe(syntax.parse(query).parts), "hits": parts}
+
+
 def _nothing_to_search(plan) -> str:
     if plan.only_operators:
         return "the query is only operators (AND, OR, NOT); put words around them, like LoRA AND 양자화"
