@@ -7,6 +7,8 @@ decided here from the generation's lexicon tables and loanword evidence.
 
 from __future__ import annotations
 
+import dataclasses
+import itertools
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -156,15 +158,19 @@ class Plan:
 
 def build(query: str, tables: lexicon.Tables, loanword: Callable = lambda korean: None,
           filters: Filters = Filters(), params: Params = DEFAULT, words: Callable | None = None,
-          prefix: Callable | None = None) -> Plan:
+          prefix: Callable | None = None, names: Callable | None = None) -> Plan:
     """Analyze ``query`` and decide every term, weight and expansion of its plan.
 
     ``words`` looks up the analysis of a written word in the index's word table; when every
     word of the query is known, Kiwi is not needed (nor created). Otherwise the whole query goes
     through Kiwi, so its words are analyzed in context. ``prefix(field, stem)`` lists the index
-    terms of a field that start with ``stem``, for ``lo*``.
+    terms of a field that start with ``stem``, for ``lo*``; ``names(word)`` the spellings of an
+    author's name word in the index (``yifan`` → ``yifan``, ``yi-fan``).
     """
     builder = _Builder(tables, loanword, params, prefix)
+    builder.names = names
+    if filters.author is not None and names is not None and isinstance(filters.author, Clause):
+        filters = dataclasses.replace(filters, author=_name_match(filters.author.words, names))
     parsed = parse(query)
     parts, filters = _top_filters(parsed.parts, filters)
     analyses = {}
@@ -188,6 +194,23 @@ def build(query: str, tables: lexicon.Tables, loanword: Callable = lambda korean
         only_excludes=not positive and not must and not filters.active and not builder.ids and bool(excluded),
         only_operators=parsed.only_operators,
     )
+
+
+#: At most this many spellings and word orders of one author's name are tried.
+MAX_NAME_FORMS = 24
+
+
+def _name_match(words: tuple[str, ...], names: Callable):
+    """An author's name in any word order and spelling: ``Zhang Yifan``, ``Yifan Zhang`` and
+    ``Yi-Fan Zhang`` are one person."""
+    spellings = [list(dict.fromkeys([w, *names(w)])) for w in words]
+    orders = itertools.permutations(range(len(words))) if len(words) <= 3 else [tuple(range(len(words)))]
+    forms = []
+    for order in orders:
+        for combo in itertools.product(*(spellings[i] for i in order)):
+            forms.append(Clause("phrase" if len(combo) > 1 else "all", (("authors", 1.0),), combo, 1))
+    forms = list(dict.fromkeys(forms))[:MAX_NAME_FORMS]
+    return forms[0] if len(forms) == 1 else Bool(should=tuple(forms))
 
 
 def _only_ids(elements) -> bool:
@@ -294,6 +317,7 @@ class _Builder:
         self.loanword = loanword
         self.p = params
         self.prefix = prefix
+        self.names: Callable | None = None
         self.analyses: dict = {}
         self.ids: list[str] = []
         self.notes: list[str] = []
@@ -316,7 +340,7 @@ class _Builder:
             words_required |= part.mode == "must" and not restricts(part)
             if part.mode == "not":
                 scratch = _Builder(self.tables, self.loanword, self.p, self.prefix)
-                scratch.analyses = self.analyses
+                scratch.analyses, scratch.names = self.analyses, self.names
                 element, target = scratch.element(_positive(part)), excluded
             else:
                 element, target = self.element(part), must if part.mode == "must" else should
@@ -402,6 +426,8 @@ class _Builder:
             for t in primary:
                 self._add_terms(t.text, fields, 1.0)
         self.highlight.update(t.text for t in terms)
+        if item.field == "author" and self.names is not None:
+            return _name_match(words, self.names)
         if item.kind == "phrase" or item.field is not None:
             kind = "phrase" if len(words) > 1 else "all"
             return Clause(kind, fields, words, _slop(primary))

@@ -9,6 +9,7 @@ of all of them are one frozen :class:`search.params.Params`.
 from __future__ import annotations
 
 import dataclasses
+import re
 
 from . import browse, index, lexicon, plan as plans, ranking, snippets, syntax
 from . import suggest as suggesting
@@ -56,7 +57,7 @@ def search(
     filters = plans.filters(since, until, min_votes, author)
     opened = open_index(index_dir)
     plan = plans.build(query, opened.tables(), opened.loanword, filters, params, opened.word,
-                       lambda fields, stem: _expand(opened, fields, stem))
+                       lambda fields, stem: _expand(opened, fields, stem), _spellings(opened))
     notes = list(plan.notes)
     if plan.empty and not plan.listing and not plan.ids:
         if plan.only_operators:
@@ -98,7 +99,7 @@ def explain(query: str, hits, *, index_dir=None, since=None, until=None, min_vot
     params = DEFAULT if vote_weight is None else dataclasses.replace(DEFAULT, vote_weight=float(vote_weight))
     opened = open_index(index_dir)
     plan = plans.build(query, opened.tables(), opened.loanword, plans.filters(since, until, min_votes, author),
-                       params, opened.word, lambda fields, stem: _expand(opened, fields, stem))
+                       params, opened.word, lambda fields, stem: _expand(opened, fields, stem), _spellings(opened))
     view = opened.arrays
     wanted = {hit.arxiv_id for hit in hits}
     docs = {view.arxiv_id(d): d for d in range(view.size) if view.live[d] and view.arxiv_id(d) in wanted}
@@ -133,6 +134,28 @@ def _pinned(opened, plan, notes: list) -> list[Hit]:
 
 def _ranked_has(ranked, opened, arxiv_id: str) -> bool:
     return any(opened.arrays.arxiv_id(doc) == arxiv_id for _, doc in ranked.top)
+
+
+_SPELLINGS: dict = {}
+
+
+def _spellings(opened):
+    """``word → its spellings among the index's author name words``: ``yifan`` and ``yi-fan``
+    (hyphens, dots and apostrophes ignored), for the index generation ``opened`` holds."""
+    key = id(opened.arrays)
+    table = _SPELLINGS.get(key)
+    if table is None:
+        table = {}
+        for term in opened.searcher.reader().field_terms("authors"):
+            term = term.decode() if isinstance(term, bytes) else term
+            table.setdefault(_bare(term), []).append(term)
+        _SPELLINGS.clear()
+        _SPELLINGS[key] = table
+    return lambda word: table.get(_bare(word), [])
+
+
+def _bare(word: str) -> str:
+    return re.sub(r"['’.-]", "", word)
 
 
 #: ``lo*`` asks for at most this many of the index terms that start with ``lo``, the most common.
