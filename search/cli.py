@@ -404,12 +404,20 @@ def show(arxiv_id, as_bibtex, as_json, color, index_dir):
         click.echo(browse.bibtex(paper), nl=False)
         return
     votes = "-" if paper["votes"] is None else paper["votes"]
-    colored = terminal.use_color(color, sys.stdout.isatty())
-    click.echo(click.style(paper["title"], bold=colored), color=colored)
-    click.echo(f"{paper['arxiv_id']}  {paper['date']}  votes {votes}  {paper['url']}")
-    click.echo(", ".join(paper["authors"]))
-    click.echo("")
-    click.echo(paper["summary"])
+    tty = sys.stdout.isatty()
+    colored = terminal.use_color(color, tty)
+    columns = terminal.width(tty)
+    lines = terminal.block(paper["title"], "", columns, [(0, len(paper["title"]))], terminal.BOLD if colored else None)
+    lines += terminal.block(f"{paper['arxiv_id']}  {paper['date']}  votes {votes}  {paper['url']}", "", columns)
+    lines += terminal.block(terminal.long_authors(paper["authors"]), "", columns)
+    for section in paper["sections"]:
+        lines.append("")
+        if section["label"]:
+            lines += terminal.block(section["label"], "", columns, [(0, len(section["label"]))],
+                                    terminal.BOLD if colored else None)
+        for line in section["text"].split("\n"):
+            lines += terminal.block(line, "", columns)
+    click.echo("\n".join(lines), color=colored)
 
 
 @main.command()

@@ -13,7 +13,7 @@ import re
 
 from . import browse, index, lexicon, plan as plans, ranking, snippets, syntax
 from . import suggest as suggesting
-from .errors import NotFoundError, QueryError
+from .errors import NotFoundError, QueryError, SearchError
 from .opened import open_index
 from .params import DEFAULT
 from .results import Hit, SearchResults
@@ -192,7 +192,25 @@ def get_paper(arxiv_id: str, index_dir=None) -> dict:
     del data["score"], data["snippet"], data["highlights"]
     data["summary"] = fields.get("summary", "")
     data["sources"] = fields.get("sources", [])
+    data["sections"] = _sections(arxiv_id, data["sources"], data["summary"])
     return data
+
+
+def _sections(arxiv_id: str, sources, summary: str) -> list[dict]:
+    """The summary's labelled sections (What's New, Technical Details, …) as ``{"label", "text"}``,
+    read again from the paper's day-file, which the index does not store; when the file is gone
+    or has changed since it was indexed, the summary as one section without a label."""
+    from .parse import read_dayfile
+
+    for source in reversed(list(sources)):
+        try:
+            papers = read_dayfile(source)
+        except SearchError:
+            continue
+        for paper in papers:
+            if paper.arxiv_id == arxiv_id and paper.summary == summary:
+                return [{"label": label, "text": text} for label, text in paper.sections]
+    return [{"label": "", "text": summary}]
 
 
 def loanword(word: str, index_dir=None) -> dict | None:

@@ -169,6 +169,18 @@ def authors_line(authors, matched=()) -> tuple[str, list[tuple[int, int]]]:
     return text, spans
 
 
+#: ``papers show`` lists this many authors of a longer list, then the count.
+SHOWN_IN_FULL = 12
+
+
+def long_authors(authors, shown: int = SHOWN_IN_FULL) -> str:
+    """All authors, or for a long list the first ``shown`` and how many more (the JSON has all)."""
+    authors = list(authors)
+    if len(authors) <= shown + 2:
+        return ", ".join(authors)
+    return f"{', '.join(authors[:shown])} … and {len(authors) - shown} more ({len(authors)} authors)"
+
+
 def _ordinal(n: int) -> str:
     suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
     return f"{n}{suffix}"

@@ -4,6 +4,7 @@ import re
 import subprocess
 import sys
 import unicodedata
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -195,17 +196,43 @@ def test_search_uses_the_index_dir_from_the_environment(seeds_index, monkeypatch
 # -- show, stats, aliases ----------------------------------------------------------------------
 
 
-def test_show_prints_the_paper(seeds_index):
+def test_show_prints_the_paper_with_its_section_labels(seeds_index):
     result = run("show", "2407.00468", "--index-dir", str(seeds_index))
     paper = get_paper("2407.00468", index_dir=seeds_index)
+    assert [s["label"] for s in paper["sections"]] == ["What's New", "Technical Details", "Performance Highlights"]
     assert result.stdout == (
         "MMEvalPro: Calibrating Multimodal Benchmarks Towards Trustworthy and Efficient Evaluation\n"
         "2407.00468  2024-07-02  votes 30  https://arxiv.org/abs/2407.00468\n"
-        + ", ".join(paper["authors"]) + "\n"
-        "\n"
-        + paper["summary"] + "\n"
+        + terminal.long_authors(paper["authors"]) + "\n"
+        + "".join(f"\n{s['label']}\n{s['text']}\n" for s in paper["sections"])
     )
+    assert "\n".join(s["text"] for s in paper["sections"]) == paper["summary"]
     assert result.stderr == ""
+
+
+def test_show_finds_a_paper_by_its_link(seeds_index):
+    by_id = run("show", "2407.00468", "--index-dir", str(seeds_index)).stdout
+    for link in ("https://arxiv.org/abs/2407.00468v2", "https://huggingface.co/papers/2407.00468", "arXiv:2407.00468"):
+        assert run("show", link, "--index-dir", str(seeds_index)).stdout == by_id
+
+
+def test_show_shortens_a_long_author_list_with_a_count():
+    names = [f"Author{n} Name" for n in range(200)]
+    assert terminal.long_authors(names) == ", ".join(names[:12]) + " … and 188 more (200 authors)"
+    assert terminal.long_authors(names[:14]) == ", ".join(names[:14])
+
+
+def test_show_without_its_day_file_prints_the_summary_unlabelled(seeds_index, tmp_path):
+    import shutil
+
+    from search.index import build_index
+    source = tmp_path / "days"
+    shutil.copytree(Path(__file__).resolve().parents[1] / "seeds", source)
+    index_dir = tmp_path / "idx"
+    build_index([source], index_dir)
+    shutil.rmtree(source)
+    paper = get_paper("2407.00468", index_dir=index_dir)
+    assert paper["sections"] == [{"label": "", "text": paper["summary"]}]
 
 
 def test_show_json_prints_everything_stored_and_a_citation(seeds_index):
@@ -213,7 +240,7 @@ def test_show_json_prints_everything_stored_and_a_citation(seeds_index):
     printed = json.loads(result.stdout)
     assert printed.pop("bibtex") == run("show", "2407.00468", "--bibtex", "--index-dir", str(seeds_index)).stdout
     assert printed == get_paper("2407.00468", index_dir=seeds_index)
-    assert set(printed) == {"arxiv_id", "title", "url", "authors", "votes", "date", "summary", "sources"}
+    assert set(printed) == {"arxiv_id", "title", "url", "authors", "votes", "date", "summary", "sources", "sections"}
 
 
 def test_show_bibtex_prints_an_entry_to_paste(seeds_index):
