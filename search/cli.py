@@ -161,8 +161,8 @@ min_votes_option = click.option("--min-votes", type=click.IntRange(min=0), help=
 author_option = click.option("--author", metavar="NAME", help='Only papers by this author ("Yifan Zhang").')
 
 
-@main.command()
-@click.argument("query", nargs=-1)
+@main.command(context_settings={"ignore_unknown_options": True})
+@click.argument("query", nargs=-1, type=click.UNPROCESSED)
 @limit_option
 @offset_option
 @since_option
@@ -187,6 +187,9 @@ def search(query, limit, offset, since, until, min_votes, author, sort, explain,
       papers search 'title:"Mixture of Experts" NOT 비전' --json
       papers search --author "Yifan Zhang" --since 2025
     """
+    for word in query:
+        if word.startswith("--"):  # -word excludes a word; --word is a mistyped option
+            raise click.NoSuchOption(word.split("=", 1)[0])
     text = " ".join(query)
     if not text.strip() and any(v is not None for v in (since, until, min_votes, author)):
         hits = browse.latest(index_dir, since=since, until=until, min_votes=min_votes, author=author,

@@ -540,3 +540,79 @@ def test_search_with_a_non_utf8_argument_does_not_crash(seeds_index):
     result = run("search", "\udcff", "--index-dir", str(seeds_index))
     assert result.exit_code in (0, 1)
     assert "Traceback" not in result.output
+
+
+# -- the query language at the terminal ----------------------------------------------------------
+
+
+def test_what_the_grammar_does_not_know_is_noted_once_on_stderr(seeds_index):
+    result = run("search", "foo:bar", "diffusion", "(video", "--index-dir", str(seeds_index))
+    notes = [line for line in result.stderr.splitlines() if line.startswith("note:")]
+    assert notes == ["note: foo: is not a field (title, author, votes, date, year); foo:bar was searched as text; "
+                     "a '(' without its ')' runs to the end of the query"]
+    assert result.stdout.startswith(" 1. ")
+
+
+def test_only_exclusions_are_explained_not_listed(seeds_index):
+    result = run("search", "NOT", "diffusion", "--index-dir", str(seeds_index))
+    assert result.exit_code == 0 and result.stdout == ""
+    assert "note: the query only excludes (NOT or -word) and has nothing to search for" in result.stderr
+
+
+def test_an_arxiv_link_is_looked_up(seeds_index):
+    result = run("search", "https://huggingface.co/papers/2407.00468", "--json", "--index-dir", str(seeds_index))
+    printed = json.loads(result.stdout)
+    assert [hit["arxiv_id"] for hit in printed["hits"]] == ["2407.00468"] and printed["total"] == 1
+
+
+def test_inline_filters_alone_list_papers_newest_first(seeds_index):
+    result = run("search", "votes:>50", "--jsonl", "--index-dir", str(seeds_index))
+    hits = [json.loads(line) for line in result.stdout.splitlines()]
+    assert hits and all(hit["votes"] > 50 for hit in hits)
+    assert [hit["date"] for hit in hits] == sorted((hit["date"] for hit in hits), reverse=True)
+
+
+def test_explain_shows_the_parse_and_what_scored_per_hit(seeds_index):
+    result = run("search", "diffusion", "-확산", "--explain", "-n", "2", "--index-dir", str(seeds_index))
+    assert "parsed as: diffusion -확산\n" in result.stderr
+    why = [line for line in result.stdout.splitlines() if line.startswith("    why: ")]
+    assert len(why) == 2 and all("diffusion" in line and "(title" in line or "(summary" in line for line in why)
+
+
+def test_explain_in_json_lists_each_contribution(seeds_index):
+    printed = json.loads(run("search", "멀티모달 벤치마크", "--explain", "--json", "-n", "1",
+                             "--index-dir", str(seeds_index)).stdout)
+    assert printed["parsed"] == "'멀티모달 벤치마크'"
+    parts = printed["hits"][0]["explain"]
+    assert {part["kind"] for part in parts} >= {"word", "bigram", "literal"}
+    assert all(set(part) == {"kind", "term", "field", "score"} and part["score"] > 0 for part in parts)
+
+
+def test_stats_prints_sizes_for_people(seeds_index):
+    result = run("stats", "--index-dir", str(seeds_index))
+    assert re.search(r"^     index_size: \d+\.\d (kB|MB)$", result.stdout, re.M)
+    assert "        skipped: 0 day-files at the last update\n" in result.stdout
+
+
+def test_stats_lists_the_day_files_skipped_at_the_last_update(day_files, tmp_path):
+    run("index", "--source", str(day_files), "--index-dir", str(tmp_path / "idx"))
+    result = run("stats", "--index-dir", str(tmp_path / "idx"))
+    assert "        skipped: 1 day-files at the last update:\n" in result.stdout
+    assert "2024-07-02.md" in result.stdout.split("skipped:")[1]
+
+
+@pytest.mark.parametrize("size,text", [(0, "0 bytes"), (999, "999 bytes"), (43_600_000, "43.6 MB"), (1_234, "1.2 kB"),
+                                       (5_000_000_000, "5.0 GB")])
+def test_human_sizes(size, text):
+    assert terminal.human_size(size) == text
+
+
+def test_unquoted_minus_word_is_an_exclusion_not_an_option(seeds_index):
+    quoted = run("search", "diffusion -확산", "--json", "--index-dir", str(seeds_index)).stdout
+    assert run("search", "diffusion", "-확산", "--json", "--index-dir", str(seeds_index)).stdout == quoted
+    assert json.loads(quoted)["total"] == len(search("diffusion NOT 확산", index_dir=seeds_index, limit=100))
+
+
+def test_a_mistyped_long_option_is_still_an_error(seeds_index):
+    result = run("search", "diffusion", "--limt", "3", "--index-dir", str(seeds_index))
+    assert result.exit_code == 2 and "No such option '--limt'" in result.stderr
