@@ -2,7 +2,7 @@
 
 The pipeline, one module per stage: :mod:`search.parse` (day-files → papers),
 :mod:`search.analysis` (Korean/English text → terms), :mod:`search.index` (papers → index),
-:mod:`search.query` (query → ranked hits), :mod:`search.browse` (listing by date, authors,
+:mod:`search.syntax` (the query grammar), :mod:`search.query` (query → ranked hits), :mod:`search.browse` (listing by date, authors,
 citations), :mod:`search.cli` (the ``papers`` command).
 """
 
@@ -12,7 +12,7 @@ from . import browse  # noqa: E402
 from .browse import authors, bibtex, latest  # noqa: E402
 from .errors import SearchError  # noqa: E402
 from .index import build_index, update_index  # noqa: E402
-from .query import get_paper, search, suggest  # noqa: E402
+from .query import explain, get_paper, search, suggest  # noqa: E402
 from .results import Hit, SearchResults  # noqa: E402
 
 __all__ = [
@@ -23,6 +23,7 @@ __all__ = [
     "bibtex",
     "browse",
     "build_index",
+    "explain",
     "get_paper",
     "latest",
     "search",

@@ -13,7 +13,7 @@ import time
 import click
 
 from . import browse, terminal
-from . import explain as explaining
+from . import why as explaining
 from . import index as index_mod
 from . import query as query_mod
 from .errors import SearchError

@@ -93,8 +93,8 @@ def explain(query: str, hits, *, index_dir=None, since=None, until=None, min_vot
             vote_weight: float | None = None) -> dict:
     """Why each of ``hits`` (from :func:`search` with the same arguments) matched: the parsed
     query, and per arXiv ID the terms, views and expansions that scored, largest first (a list
-    of :class:`search.explain.Part`)."""
-    from . import explain as explaining
+    of :class:`search.why.Part`)."""
+    from . import why as explaining
 
     params = DEFAULT if vote_weight is None else dataclasses.replace(DEFAULT, vote_weight=float(vote_weight))
     opened = open_index(index_dir)
