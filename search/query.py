@@ -11,6 +11,8 @@ from __future__ import annotations
 import dataclasses
 import re
 
+import numpy as np
+
 from . import browse, index, lexicon, plan as plans, ranking, snippets, syntax
 from . import suggest as suggesting
 from .errors import NotFoundError, QueryError, SearchError
@@ -75,7 +77,7 @@ def search(
         skip = max(0, offset - len(pinned))
         room = limit - len(out)
         out.extend(_hit(opened.stored(doc), score, pattern) for score, doc in rest[skip : skip + room])
-        out.total = ranked.total + sum(1 for hit in pinned if not _ranked_has(ranked, opened, hit.arxiv_id))
+        out.total = ranked.total + _not_candidates(opened, plan, params, pinned)
         out.suggestion = suggesting.suggest(opened.searcher, plan, query, ranked.total)
     if plan.truncated:
         notes.append(f"the query was long; only its first {plans.MAX_QUERY_TERMS} terms were used")
@@ -132,8 +134,14 @@ def _pinned(opened, plan, notes: list) -> list[Hit]:
     return hits
 
 
-def _ranked_has(ranked, opened, arxiv_id: str) -> bool:
-    return any(opened.arrays.arxiv_id(doc) == arxiv_id for _, doc in ranked.top)
+def _not_candidates(opened, plan, params, pinned) -> int:
+    """How many of the pinned papers the rest of the query does not match (for an exact total)."""
+    if not pinned:
+        return 0
+    _, candidates = ranking._phase1(opened.arrays, plan, params)
+    view = opened.arrays
+    named = {hit.arxiv_id for hit in pinned}
+    return len(named) - sum(1 for d in np.flatnonzero(candidates) if view.arxiv_id(int(d)) in named)
 
 
 _SPELLINGS: dict = {}

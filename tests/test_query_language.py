@@ -193,3 +193,10 @@ def test_real_corpus_not_leaves_no_paper_that_mentions_the_word(real_week, query
 @pytest.mark.parametrize("word", ["멀티모달", "벤치마크", "에이전트"])
 def test_real_corpus_a_word_not_itself_finds_nothing(real_week, word):
     assert search(f"{word} NOT {word}", index_dir=real_week).total == 0
+
+
+def test_a_named_paper_that_the_words_also_find_is_counted_once(seeds_index):
+    diffusion = ids("diffusion", seeds_index)
+    named = sorted(diffusion)[-1]
+    hits = search(f"diffusion {named}", index_dir=seeds_index, limit=100)
+    assert hits[0].arxiv_id == named and hits.total == len(hits) == len(diffusion)
