@@ -144,21 +144,16 @@ def _not_candidates(opened, plan, params, pinned) -> int:
     return len(named) - sum(1 for d in np.flatnonzero(candidates) if view.arxiv_id(int(d)) in named)
 
 
-_SPELLINGS: dict = {}
-
-
 def _spellings(opened):
     """``word → its spellings among the index's author name words``: ``yifan`` and ``yi-fan``
-    (hyphens, dots and apostrophes ignored), for the index generation ``opened`` holds."""
-    key = id(opened.arrays)
-    table = _SPELLINGS.get(key)
+    (hyphens, dots and apostrophes ignored), read once per opened index generation."""
+    table = getattr(opened, "author_spellings", None)
     if table is None:
         table = {}
         for term in opened.searcher.reader().field_terms("authors"):
             term = term.decode() if isinstance(term, bytes) else term
             table.setdefault(_bare(term), []).append(term)
-        _SPELLINGS.clear()
-        _SPELLINGS[key] = table
+        opened.author_spellings = table
     return lambda word: table.get(_bare(word), [])
 
 

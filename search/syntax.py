@@ -116,7 +116,7 @@ def parse(text: str) -> Query:
 @dataclass
 class _Unit:
     node: object
-    sign: str | None = None        # "+", "-", "NOT"
+    sign: str | None = None        # "+" or "-" (NOT gives "-")
     joined_or: bool = False        # an explicit OR touches it
     joined_and: bool = False
     plain: bool = False            # a plain word, to be merged with its plain neighbours

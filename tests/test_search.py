@@ -362,7 +362,7 @@ def test_bad_option_is_a_query_error_naming_the_option(seeds_index, options, nam
 
 def test_get_paper_returns_everything_stored(seeds_index):
     paper = get_paper(MMEVALPRO, index_dir=seeds_index)
-    assert set(paper) == {"arxiv_id", "title", "url", "authors", "votes", "date", "summary", "sources"}
+    assert set(paper) == {"arxiv_id", "title", "url", "authors", "votes", "date", "summary", "sources", "sections"}
     assert paper["arxiv_id"] == MMEVALPRO
     assert paper["title"] == (
         "MMEvalPro: Calibrating Multimodal Benchmarks Towards Trustworthy and Efficient Evaluation"
