@@ -178,13 +178,18 @@ author_option = click.option("--author", metavar="NAME", help='Only papers by th
 def search(query, limit, offset, since, until, min_votes, author, sort, explain, as_json, as_jsonl, color, index_dir):
     """Search for QUERY (Korean, English or both; quotes are only needed for phrases).
 
-    With only filters and no words, lists the papers they select, newest first.
+    -word excludes, +word requires, AND/OR/NOT and ( ) group, lo* is a prefix,
+    title: author: votes:>10 date:2024-06..2024-08 year:2024 restrict, and an arXiv
+    ID or link finds that paper (the README's "Query syntax" has it all). With only
+    filters and no words, lists the papers they select, newest first.
 
     \b
     Examples:
       papers search 멀티모달 벤치마크
-      papers search LoRA 미세 조정 --since 2024-06 --min-votes 10
+      papers search LoRA -양자화 'votes:>10' --explain
+      papers search '(LoRA OR DoRA) AND 양자화 year:2024'
       papers search 'title:"Mixture of Experts" NOT 비전' --json
+      papers search https://huggingface.co/papers/2501.12948
       papers search --author "Yifan Zhang" --since 2025
     """
     for word in query:
