@@ -57,9 +57,10 @@ def rank(view: Arrays, plan: Plan, p: Params, sort: str = "relevance", count: in
                 _add_term(view, field, text, weight, p, literal, matched, tf_boost=field_boost)
         literal[~(matched & candidates)] = 0.0
     if sort == "relevance":
-        window = _best(analyzed, candidates, p.window)
+        size = max(p.window, count)  # a deep page (--offset 500) re-ranks as deep
+        window = _best(analyzed, candidates, size)
         if literal is not None:
-            window = np.union1d(window, _best(literal, literal > 0, p.window))
+            window = np.union1d(window, _best(literal, literal > 0, size))
     else:
         column = view.votes if sort == "votes" else view.dates
         window = _column_window(column, candidates, count)
