@@ -102,8 +102,9 @@ def _print_hits(hits, offset: int, color: str, authors=(), why=None) -> None:
         lines = terminal.hit_lines(hit, rank, columns, colored, matched)
         if why is not None:
             score = f"score {hit.score:g}: " if hit.score else ""
-            lines += terminal.block(score + (explaining.summary(why["hits"].get(hit.arxiv_id, []))
-                                             or "named by its arXiv ID"), "    ", columns, first="    why: ")
+            reason = explaining.summary(why["hits"].get(hit.arxiv_id, [])) or (
+                "named by its arXiv ID" if hit.arxiv_id in why["ids"] else "selected by the filters alone")
+            lines += terminal.block(score + reason, "    ", columns, first="    why: ")
         click.echo("\n".join(lines), color=colored)  # click strips colour off a terminal unless told
 
 

@@ -107,7 +107,7 @@ def explain(query: str, hits, *, index_dir=None, since=None, until=None, min_vot
     docs = {view.arxiv_id(d): d for d in range(view.size) if view.live[d] and view.arxiv_id(d) in wanted}
     aliases = explaining.alias_terms(plan, opened.tables())
     parts = {a: explaining.contributions(view, plan, params, d, aliases) for a, d in docs.items()}
-    return {"parsed": syntax.describe(syntax.parse(query).parts), "hits": parts}
+    return {"parsed": syntax.describe(syntax.parse(query).parts), "hits": parts, "ids": plan.ids}
 
 
 def _nothing_to_search(plan) -> str:
