@@ -74,7 +74,8 @@ def _naming_the_index(message: str, index_dir: str | None) -> str:
     """A fix that names the index the user used: `papers index --index-dir X --rebuild`."""
     if not index_dir:
         return message
-    return message.replace("`papers index", f"`papers index --index-dir {shlex.quote(index_dir)}")
+    return re.sub(r"\b(run|with|try) `papers index", lambda m: f"{m[1]} `papers index --index-dir {shlex.quote(index_dir)}",
+                  message)
 
 
 def _json_error(message, kind: str, code: int):
