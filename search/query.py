@@ -15,6 +15,7 @@ import numpy as np
 
 from . import browse, index, lexicon, plan as plans, ranking, snippets, syntax
 from . import suggest as suggesting
+from . import why as explaining
 from .errors import NotFoundError, QueryError, SearchError
 from .opened import open_index
 from .params import DEFAULT
@@ -67,7 +68,7 @@ def search(
         return SearchResults(notice="; ".join([*notes, _nothing_to_search(plan)]))
     if plan.listing and sort == "relevance":
         sort = "date"  # nothing to rank by: newest first
-    pinned = [] if sort != "relevance" and not plan.empty else _pinned(opened, plan, notes)
+    pinned = _pinned(opened, plan, notes)
     out = SearchResults(pinned[offset : offset + limit], total=len(pinned))
     if not plan.empty or plan.listing:
         ranked = ranking.rank(opened.arrays, plan, params, sort, offset + limit + len(pinned))
@@ -96,8 +97,6 @@ def explain(query: str, hits, *, index_dir=None, since=None, until=None, min_vot
     """Why each of ``hits`` (from :func:`search` with the same arguments) matched: the parsed
     query, and per arXiv ID the terms, views and expansions that scored, largest first (a list
     of :class:`search.why.Part`)."""
-    from . import why as explaining
-
     params = DEFAULT if vote_weight is None else dataclasses.replace(DEFAULT, vote_weight=float(vote_weight))
     opened = open_index(index_dir)
     plan = plans.build(query, opened.tables(), opened.loanword, plans.filters(since, until, min_votes, author),
