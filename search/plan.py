@@ -173,6 +173,9 @@ def build(query: str, tables: lexicon.Tables, loanword: Callable = lambda korean
         filters = dataclasses.replace(filters, author=_name_match(filters.author.words, names))
     parsed = parse(query)
     parts, filters = _top_filters(parsed.parts, filters)
+    if (filters.since or 0) > (filters.until or 99999999) or (filters.min_votes or 0) > (filters.max_votes or 1 << 62):
+        builder.notes.append("the filters do not overlap, so nothing can match; for either of two dates or "
+                             "counts write a range (year:2024..2025) or join them with OR")
     analyses = {}
     if words is not None:
         texts = {item.text for item in _leaves(parts) if item.field != "author" and item.kind in ("text", "phrase")}

@@ -200,3 +200,9 @@ def test_a_named_paper_that_the_words_also_find_is_counted_once(seeds_index):
     named = sorted(diffusion)[-1]
     hits = search(f"diffusion {named}", index_dir=seeds_index, limit=100)
     assert hits[0].arxiv_id == named and hits.total == len(hits) == len(diffusion)
+
+
+def test_filters_that_cannot_overlap_say_so(seeds_index):
+    hits = search("diffusion year:2024 year:2023", index_dir=seeds_index)
+    assert hits == [] and hits.notice.startswith("the filters do not overlap, so nothing can match")
+    assert ids("diffusion (year:2024 OR year:2023)", seeds_index) == ids("diffusion", seeds_index)
