@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
 import re
+import shlex
 import signal
 import sys
 import time
@@ -11,6 +13,7 @@ import time
 import click
 
 from . import browse, terminal
+from . import why as explaining
 from . import index as index_mod
 from . import query as query_mod
 from .errors import SearchError
@@ -36,6 +39,7 @@ class _Group(click.Group):
 
     def parse_args(self, ctx, args):
         ctx.meta["papers.json"] = any(arg in _JSON_FLAGS for arg in args)
+        ctx.meta["papers.index_dir"] = _index_dir_arg(args)
         return super().parse_args(ctx, args)
 
     def invoke(self, ctx):
@@ -43,9 +47,10 @@ class _Group(click.Group):
         try:
             return super().invoke(ctx)
         except SearchError as exc:
+            message = _naming_the_index(str(exc), ctx.meta.get("papers.index_dir"))
             if as_json:
-                _json_error(exc, type(exc).__name__, 1)
-            raise click.ClickException(str(exc)) from None
+                _json_error(message, type(exc).__name__, 1)
+            raise click.ClickException(message) from None
         except click.UsageError as exc:
             if as_json:
                 _json_error(exc.format_message(), "UsageError", exc.exit_code)
@@ -53,6 +58,24 @@ class _Group(click.Group):
         except KeyboardInterrupt:
             click.echo("interrupted", err=True)
             sys.exit(130)
+
+
+def _index_dir_arg(args) -> str | None:
+    """The index the user named (``--index-dir X`` or ``$PAPERS_INDEX_DIR``), if any."""
+    for i, arg in enumerate(args):
+        if arg == "--index-dir" and i + 1 < len(args):
+            return args[i + 1]
+        if arg.startswith("--index-dir="):
+            return arg.split("=", 1)[1]
+    return os.environ.get("PAPERS_INDEX_DIR") or None
+
+
+def _naming_the_index(message: str, index_dir: str | None) -> str:
+    """A fix that names the index the user used: `papers index --index-dir X --rebuild`."""
+    if not index_dir:
+        return message
+    return re.sub(r"\b(run|with|try) `papers index", lambda m: f"{m[1]} `papers index --index-dir {shlex.quote(index_dir)}",
+                  message)
 
 
 def _json_error(message, kind: str, code: int):
@@ -71,26 +94,42 @@ def main():
     """
 
 
-def _print_hits(hits, offset: int, color: str, authors=()) -> None:
+def _print_hits(hits, offset: int, color: str, authors=(), why=None) -> None:
     tty = sys.stdout.isatty()
     colored = terminal.use_color(color, tty)
     columns = terminal.width(tty)
     for rank, hit in enumerate(hits, offset + 1):
         matched = [a for a in hit.authors if any(browse.matching_authors(name, [a]) for name in authors)]
         lines = terminal.hit_lines(hit, rank, columns, colored, matched)
+        if why is not None:
+            score = f"score {hit.score:g}: " if hit.score else ""
+            reason = explaining.summary(why["hits"].get(hit.arxiv_id, [])) or (
+                "named by its arXiv ID" if hit.arxiv_id in why["ids"] else "selected by the filters alone")
+            lines += terminal.block(score + reason, "    ", columns, first="    why: ")
         click.echo("\n".join(lines), color=colored)  # click strips colour off a terminal unless told
 
 
 def _print_results(hits, query: str | None, offset: int, as_json: bool, as_jsonl: bool, color: str,
-                   authors=(), counted: str = "matching papers") -> None:
+                   authors=(), counted: str = "matching papers", why=None) -> None:
+    if as_json or as_jsonl:
+        rows = [hit.to_dict() for hit in hits]
+        if why is not None:
+            for row in rows:
+                row["explain"] = [part.to_dict() for part in why["hits"].get(row["arxiv_id"], [])]
     if as_json:
-        click.echo(json.dumps(hits.to_dict(query), ensure_ascii=False, indent=2))
+        data = hits.to_dict(query)
+        data["hits"] = rows
+        if why is not None:
+            data["parsed"] = why["parsed"]
+        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
         return
     if as_jsonl:
-        for hit in hits:
-            click.echo(hit.to_json())
+        for row in rows:
+            click.echo(json.dumps(row, ensure_ascii=False))
     else:
-        _print_hits(hits, offset, color, authors)
+        if why is not None:
+            click.echo(f"parsed as: {why['parsed']}", err=True)
+        _print_hits(hits, offset, color, authors, why)
     if not hits:
         click.echo("No results." if not hits.total else f"No results past {hits.total} {counted}.", err=True)
     elif not as_jsonl:
@@ -124,8 +163,8 @@ min_votes_option = click.option("--min-votes", type=click.IntRange(min=0), help=
 author_option = click.option("--author", metavar="NAME", help='Only papers by this author ("Yifan Zhang").')
 
 
-@main.command()
-@click.argument("query", nargs=-1)
+@main.command(context_settings={"ignore_unknown_options": True})
+@click.argument("query", nargs=-1, type=click.UNPROCESSED)
 @limit_option
 @offset_option
 @since_option
@@ -133,22 +172,31 @@ author_option = click.option("--author", metavar="NAME", help='Only papers by th
 @min_votes_option
 @author_option
 @click.option("--sort", type=click.Choice(query_mod.SORTS), default="relevance", show_default=True)
+@click.option("--explain", is_flag=True, help="Show how the query was parsed and, per hit, the terms, views and expansions that scored.")
 @json_option
 @jsonl_option
 @color_option
 @index_dir_option
-def search(query, limit, offset, since, until, min_votes, author, sort, as_json, as_jsonl, color, index_dir):
+def search(query, limit, offset, since, until, min_votes, author, sort, explain, as_json, as_jsonl, color, index_dir):
     """Search for QUERY (Korean, English or both; quotes are only needed for phrases).
 
-    With only filters and no words, lists the papers they select, newest first.
+    -word excludes, +word requires, AND/OR/NOT and ( ) group, lo* is a prefix,
+    title: author: votes:>10 date:2024-06..2024-08 year:2024 restrict, and an arXiv
+    ID or link finds that paper (the README's "Query syntax" has it all). With only
+    filters and no words, lists the papers they select, newest first.
 
     \b
     Examples:
       papers search 멀티모달 벤치마크
-      papers search LoRA 미세 조정 --since 2024-06 --min-votes 10
+      papers search LoRA -양자화 'votes:>10' --explain
+      papers search '(LoRA OR DoRA) AND 양자화 year:2024'
       papers search 'title:"Mixture of Experts" NOT 비전' --json
+      papers search https://huggingface.co/papers/2501.12948
       papers search --author "Yifan Zhang" --since 2025
     """
+    for word in query:
+        if word.startswith("--"):  # -word excludes a word; --word is a mistyped option
+            raise click.NoSuchOption(word.split("=", 1)[0])
     text = " ".join(query)
     if not text.strip() and any(v is not None for v in (since, until, min_votes, author)):
         hits = browse.latest(index_dir, since=since, until=until, min_votes=min_votes, author=author,
@@ -159,7 +207,11 @@ def search(query, limit, offset, since, until, min_votes, author, sort, as_json,
         text, limit=limit, offset=offset, index_dir=index_dir, since=since, until=until,
         min_votes=min_votes, author=author, sort=sort,
     )
-    _print_results(hits, text, offset, as_json, as_jsonl, color, _named_authors(text, author))
+    why = None
+    if explain:
+        why = query_mod.explain(text, hits, index_dir=index_dir, since=since, until=until,
+                                min_votes=min_votes, author=author)
+    _print_results(hits, text, offset, as_json, as_jsonl, color, _named_authors(text, author), why=why)
 
 
 @main.command()
@@ -362,12 +414,20 @@ def show(arxiv_id, as_bibtex, as_json, color, index_dir):
         click.echo(browse.bibtex(paper), nl=False)
         return
     votes = "-" if paper["votes"] is None else paper["votes"]
-    colored = terminal.use_color(color, sys.stdout.isatty())
-    click.echo(click.style(paper["title"], bold=colored), color=colored)
-    click.echo(f"{paper['arxiv_id']}  {paper['date']}  votes {votes}  {paper['url']}")
-    click.echo(", ".join(paper["authors"]))
-    click.echo("")
-    click.echo(paper["summary"])
+    tty = sys.stdout.isatty()
+    colored = terminal.use_color(color, tty)
+    columns = terminal.width(tty)
+    lines = terminal.block(paper["title"], "", columns, [(0, len(paper["title"]))], terminal.BOLD if colored else None)
+    lines += terminal.block(f"{paper['arxiv_id']}  {paper['date']}  votes {votes}  {paper['url']}", "", columns)
+    lines += terminal.block(terminal.long_authors(paper["authors"]), "", columns)
+    for section in paper["sections"]:
+        lines.append("")
+        if section["label"]:
+            lines += terminal.block(section["label"], "", columns, [(0, len(section["label"]))],
+                                    terminal.BOLD if colored else None)
+        for line in section["text"].split("\n"):
+            lines += terminal.block(line, "", columns)
+    click.echo("\n".join(lines), color=colored)
 
 
 @main.command()
@@ -385,9 +445,17 @@ def stats(as_json, index_dir):
         click.echo(json.dumps(data, ensure_ascii=False, indent=2))
         return
     for key, value in data.items():
+        if key == "index_bytes":
+            key, value = "index_size", terminal.human_size(value)
+        if key == "skipped":
+            continue
         if isinstance(value, list):
             value = ", ".join(map(str, value)) or "-"
         click.echo(f"{key:>15}: {value}")
+    skipped = data.get("skipped") or []
+    click.echo(f"{'skipped':>15}: {len(skipped)} day-files at the last update" + (":" if skipped else ""))
+    for problem in skipped:
+        click.echo(f"{'':>17}{problem}")
 
 
 @main.command()

@@ -451,6 +451,7 @@ def _write_generation(index_dir, old, old_parts, plan: _Plan, sources, report, p
             "first_date": dates[0] if dates else None,
             "last_date": dates[-1] if dates else None,
             "written": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+            "skipped": [str(problem) for problem in report.skipped],
         }
         _write_json(tmp / MANIFEST, {"files": plan.manifest})
         _write_json(tmp / META, meta)
@@ -729,6 +730,7 @@ def stats(index_dir=None) -> dict:
         "written": meta.get("written"),
         "package_version": meta.get("package_version"),
         "sources": meta.get("sources", []),
+        "skipped": meta.get("skipped", []),
     }
 
 

@@ -7,6 +7,8 @@ decided here from the generation's lexicon tables and loanword evidence.
 
 from __future__ import annotations
 
+import dataclasses
+import itertools
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -14,7 +16,7 @@ from . import analysis, browse, lexicon
 from .analysis import Term
 from .errors import QueryError
 from .params import DEFAULT, Params
-from .syntax import Item, parse_query
+from .syntax import Filter, Group, Item, parse, restricts
 
 MAX_QUERY_TERMS = 48
 
@@ -50,6 +52,41 @@ class Clause:
 
 
 @dataclass(frozen=True)
+class Terms:
+    """Matches where any of ``scored`` or ``pairs`` does: everything one query word asks for,
+    in every view and expansion (an excluded word excludes exactly what it would match)."""
+
+    scored: tuple[Scored, ...]
+    pairs: tuple[Near, ...] = ()
+
+
+@dataclass(frozen=True)
+class Range:
+    """A column (``votes``, ``dates``) between ``low`` and ``high`` inclusive."""
+
+    column: str
+    low: int | None
+    high: int | None
+
+
+@dataclass(frozen=True)
+class Ids:
+    """Papers by arXiv ID."""
+
+    ids: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Bool:
+    """A parenthesized group: every ``must``, else (with no ``must``) any ``should``, and no
+    ``must_not``. Parts are clauses, :class:`Terms`, ranges, IDs or groups."""
+
+    must: tuple = ()
+    should: tuple = ()
+    must_not: tuple = ()
+
+
+@dataclass(frozen=True)
 class Filters:
     """Restrictions on which papers may match."""
 
@@ -57,6 +94,11 @@ class Filters:
     until: int | None = None
     min_votes: int | None = None
     author: Clause | None = None
+    max_votes: int | None = None
+
+    @property
+    def active(self) -> bool:
+        return any(v is not None for v in (self.since, self.until, self.min_votes, self.author, self.max_votes))
 
     @property
     def since_date(self) -> str | None:
@@ -88,6 +130,15 @@ class Plan:
     ranked: tuple[tuple[Item, tuple[Term, ...]], ...]
     filters: Filters
     truncated: bool
+    #: arXiv IDs the query names: those papers come first.
+    ids: tuple[str, ...] = ()
+    #: No words, only filters: every paper they select matches (listed newest first).
+    listing: bool = False
+    #: What the query said that was read differently, for the user.
+    notes: tuple[str, ...] = ()
+    #: The query only excludes (``NOT LoRA``), or is only operators (``AND OR``).
+    only_excludes: bool = False
+    only_operators: bool = False
 
     @property
     def empty(self) -> bool:
@@ -106,30 +157,97 @@ class Plan:
 
 
 def build(query: str, tables: lexicon.Tables, loanword: Callable = lambda korean: None,
-          filters: Filters = Filters(), params: Params = DEFAULT, words: Callable | None = None) -> Plan:
+          filters: Filters = Filters(), params: Params = DEFAULT, words: Callable | None = None,
+          prefix: Callable | None = None, names: Callable | None = None) -> Plan:
     """Analyze ``query`` and decide every term, weight and expansion of its plan.
 
     ``words`` looks up the analysis of a written word in the index's word table; when every
     word of the query is known, Kiwi is not needed (nor created). Otherwise the whole query goes
-    through Kiwi, so its words are analyzed in context.
+    through Kiwi, so its words are analyzed in context. ``prefix(field, stem)`` lists the index
+    terms of a field that start with ``stem``, for ``lo*``; ``names(word)`` the spellings of an
+    author's name word in the index (``yifan`` → ``yifan``, ``yi-fan``).
     """
-    builder = _Builder(tables, loanword, params)
-    items = parse_query(query)
+    builder = _Builder(tables, loanword, params, prefix)
+    builder.names = names
+    if filters.author is not None and names is not None and isinstance(filters.author, Clause):
+        filters = dataclasses.replace(filters, author=_name_match(filters.author.words, names))
+    parsed = parse(query)
+    parts, filters = _top_filters(parsed.parts, filters)
+    if (filters.since or 0) > (filters.until or 99999999) or (filters.min_votes or 0) > (filters.max_votes or 1 << 62):
+        builder.notes.append("the filters do not overlap, so nothing can match; for either of two dates or "
+                             "counts write a range (year:2024..2025) or join them with OR")
     analyses = {}
     if words is not None:
-        texts = {item.text for item in items if item.field != "author"}
+        texts = {item.text for item in _leaves(parts) if item.field != "author" and item.kind in ("text", "phrase")}
         analyses = {text: analysis.compose(text, words) for text in texts}
         if any(found is None for found in analyses.values()):
             analyses = {}
-    for item in items:
-        builder.add(item, analyses.get(item.text))
+    builder.analyses = analyses
+    must, should, excluded = builder.level(parts)
     literal = {text: builder.literal_weights.get(text, 1.0) for text in builder.literal}
+    positive = bool(builder.scored or builder.pairs)
     return Plan(
-        tuple(builder.scored), tuple(builder.near), tuple(builder.pairs), tuple(builder.required),
-        tuple(builder.excluded),
+        tuple(builder.scored), tuple(builder.near), tuple(builder.pairs), tuple(must),
+        tuple(excluded),
         tuple(literal.items()), frozenset(builder.highlight), tuple(builder.ranked), filters,
         builder.truncated,
+        ids=tuple(dict.fromkeys(builder.ids)),
+        listing=not positive and (filters.active or bool(must)) and not _only_ids(must),
+        notes=tuple(dict.fromkeys([*parsed.notes, *builder.notes])),
+        only_excludes=not positive and not must and not filters.active and not builder.ids and bool(excluded),
+        only_operators=parsed.only_operators,
     )
+
+
+#: At most this many spellings and word orders of one author's name are tried.
+MAX_NAME_FORMS = 24
+
+
+def _name_match(words: tuple[str, ...], names: Callable):
+    """An author's name in any word order and spelling: ``Zhang Yifan``, ``Yifan Zhang`` and
+    ``Yi-Fan Zhang`` are one person."""
+    spellings = [list(dict.fromkeys([w, *names(w)])) for w in words]
+    orders = itertools.permutations(range(len(words))) if len(words) <= 3 else [tuple(range(len(words)))]
+    forms = []
+    for order in orders:
+        for combo in itertools.product(*(spellings[i] for i in order)):
+            forms.append(Clause("phrase" if len(combo) > 1 else "all", (("authors", 1.0),), combo, 1))
+    forms = list(dict.fromkeys(forms))[:MAX_NAME_FORMS]
+    return forms[0] if len(forms) == 1 else Bool(should=tuple(forms))
+
+
+def _only_ids(elements) -> bool:
+    return bool(elements) and all(isinstance(e, Ids) for e in elements)
+
+
+def _leaves(parts):
+    for part in parts:
+        if isinstance(part, Group):
+            yield from _leaves(part.parts)
+        elif isinstance(part, Item):
+            yield part
+
+
+def _top_filters(parts, filters: Filters) -> tuple[tuple, Filters]:
+    """Required filters of the top level (``votes:>10``, ``year:2024``) joined with the search
+    options; filters in groups or excluded ones stay in the query as ranges."""
+    since, until, low, high = filters.since, filters.until, filters.min_votes, filters.max_votes
+    rest = []
+    for part in parts:
+        if isinstance(part, Filter) and part.mode == "must":
+            if part.field == "date":
+                since = _tighter(since, part.low, max)
+                until = _tighter(until, part.high, min)
+            else:
+                low = _tighter(low, part.low, max)
+                high = _tighter(high, part.high, min)
+        else:
+            rest.append(part)
+    return tuple(rest), Filters(since, until, low, filters.author, high)
+
+
+def _tighter(a, b, pick):
+    return b if a is None else a if b is None else pick(a, b)
 
 
 def filters(since=None, until=None, min_votes=None, author=None) -> Filters:
@@ -185,24 +303,102 @@ def _content_bigrams(text: str, primary: list[Term]) -> tuple[dict[str, float], 
     return grams, joined - set(grams)
 
 
+def _positive(part):
+    """An excluded part as it would match if it were asked for."""
+    if isinstance(part, Item):
+        return Item(part.kind, part.text, part.field, "should")
+    if isinstance(part, Filter):
+        return Filter(part.field, part.low, part.high, part.text, "should")
+    return Group(part.parts, "should")
+
+
 class _Builder:
     """Accumulates the parts of a plan, item by item (used only inside :func:`build`)."""
 
-    def __init__(self, tables: lexicon.Tables, loanword: Callable, params: Params) -> None:
+    def __init__(self, tables: lexicon.Tables, loanword: Callable, params: Params, prefix: Callable | None = None) -> None:
         self.tables = tables
         self.loanword = loanword
         self.p = params
+        self.prefix = prefix
+        self.names: Callable | None = None
+        self.analyses: dict = {}
+        self.ids: list[str] = []
+        self.notes: list[str] = []
         self.scored: list[Scored] = []
         self.near: list[Near] = []
         self.pairs: list[Near] = []
-        self.required: list[Clause] = []
-        self.excluded: list[Clause] = []
         self.highlight: set[str] = set()
         self.ranked: list[tuple[Item, tuple[Term, ...]]] = []
         self.literal: list[str] = []
         self.literal_weights: dict[str, float] = {}  # literal terms that count less than a query word
         self.truncated = False
         self.count = 0
+
+    def level(self, parts) -> tuple[list, list, list]:
+        """The match elements of one level of the query, as (required, optional, excluded); the
+        parts that are not excluded are scored."""
+        must, should, excluded = [], [], []
+        words_required = False
+        for part in parts:
+            words_required |= part.mode == "must" and not restricts(part)
+            if part.mode == "not":
+                scratch = _Builder(self.tables, self.loanword, self.p, self.prefix)
+                scratch.analyses, scratch.names = self.analyses, self.names
+                element, target = scratch.element(_positive(part)), excluded
+            else:
+                element, target = self.element(part), must if part.mode == "must" else should
+            if element is not None:
+                target.append(element)
+        matching = tuple(e for e in should if not isinstance(e, Ids))
+        if matching and ((must and not words_required) or (not must and any(not isinstance(e, Terms) for e in matching))):
+            # Fields and filters restrict what the words find; a group or a phrase joined by OR
+            # is one of the alternatives. (Only words alone match through their scored terms.)
+            must.append(Bool(should=matching))
+        return must, should, excluded
+
+    def element(self, part):
+        """What ``part`` matches (scoring it, unless it is excluded)."""
+        if isinstance(part, Group):
+            must, should, excluded = self.level(part.parts)
+            if not (must or should or excluded):
+                return None
+            return Bool(tuple(must), tuple(should), tuple(excluded))
+        if isinstance(part, Filter):
+            return Range("votes" if part.field == "votes" else "dates", part.low, part.high)
+        if part.kind == "id":
+            self.ids.append(part.text)
+            return Ids((part.text,))
+        if part.kind == "prefix":
+            return self._prefix(part)
+        if part.field == "title" and lexicon.is_hangul(analysis.clean(part.text).replace(" ", "")):
+            self._hangul_title(part.text)
+        return self.add(part, self.analyses.get(part.text))
+
+    def _prefix(self, item: Item):
+        """``lo*``: the most common index terms that start with the stem, each a query word."""
+        stem = item.text.lower() if not lexicon.is_hangul(item.text) else item.text
+        fields = self._fields_for(item)
+        if self.prefix is None:
+            return None
+        found = self.prefix(tuple(f for f, _ in fields), stem)
+        if not found:
+            self.notes.append(f"no word in the index starts with {item.text!r}")
+            return None
+        start = len(self.scored)
+        for text in found:
+            self._add_terms(text, fields, 1.0)
+            self.highlight.add(text)
+        return Terms(tuple(self.scored[start:]))
+
+    def _hangul_title(self, text: str) -> None:
+        """``title:에이전트``: the titles are English; say so and name the English word."""
+        word = text.strip()
+        english = [a.text for a in self.tables.ko_to_en.get(word.replace(" ", ""), [])[:1]]
+        match = None if english else self.loanword(word)
+        if match is not None:
+            english = [match.english]
+        hint = f"; try title:{english[0]}" if english else f"; try {word} without title:"
+        self.notes.append(f"titles are in English, so title:{word} matches only English words{hint}")
 
     def _fields_for(self, item: Item) -> tuple[tuple[str, float], ...]:
         if item.field == "title":
@@ -211,7 +407,8 @@ class _Builder:
             return (("authors", 1.0),)
         return (("title", self.p.title_boost), ("summary", 1.0), ("authors", self.p.authors_boost))
 
-    def add(self, item: Item, terms: list[Term] | None = None) -> None:
+    def add(self, item: Item, terms: list[Term] | None = None):
+        """Score ``item`` and return what it matches."""
         if terms is None:
             terms = analysis.name_terms([item.text]) if item.field == "author" else analysis.analyze(item.text)
         if self.count + len(terms) > MAX_QUERY_TERMS:
@@ -220,27 +417,25 @@ class _Builder:
         self.count += len(terms)
         primary = [t for t in terms if t.primary]
         if not primary:
-            return
+            return None
         fields = self._fields_for(item)
         words = tuple(t.text for t in primary)
-        if item.mode != "not" and item.field is None:
+        if item.field is None:
             typed = analysis.literal_terms(item.text)
             self.literal = list(dict.fromkeys(self.literal + typed))
             for text in typed:  # a word the user typed counts fully, even if a loanword added it
                 self.literal_weights.pop(text, None)
-        if item.mode == "not":
-            self.excluded.append(Clause("any", fields, words))
-            return
         if item.mode == "must" or item.kind == "phrase" or item.field is not None:
             for t in primary:
                 self._add_terms(t.text, fields, 1.0)
         self.highlight.update(t.text for t in terms)
+        if item.field == "author" and self.names is not None:
+            return _name_match(words, self.names)
         if item.kind == "phrase" or item.field is not None:
             kind = "phrase" if len(words) > 1 else "all"
-            self.required.append(Clause(kind, fields, words, _slop(primary)))
-            return
-        if item.mode == "must":
-            self.required.append(Clause("all", fields, words))
+            return Clause(kind, fields, words, _slop(primary))
+        required = Clause("all", fields, words) if item.mode == "must" else None
+        start, pairs = len(self.scored), len(self.pairs)
         self.ranked.append((item, tuple(primary)))
         weights = self._weights(terms)
         seen = set(weights)
@@ -255,6 +450,7 @@ class _Builder:
         self._proximity(primary)
         self._aliases(primary, seen)
         self._loanwords(item, primary, seen)
+        return required or Terms(tuple(self.scored[start:]), tuple(self.pairs[pairs:]))
 
     def _add_terms(self, text: str, fields, weight: float) -> None:
         for field, boost in fields:

@@ -9,10 +9,14 @@ of all of them are one frozen :class:`search.params.Params`.
 from __future__ import annotations
 
 import dataclasses
+import re
 
-from . import browse, index, lexicon, plan as plans, ranking, snippets
+import numpy as np
+
+from . import browse, index, lexicon, plan as plans, ranking, snippets, syntax
 from . import suggest as suggesting
-from .errors import NotFoundError, QueryError
+from . import why as explaining
+from .errors import NotFoundError, QueryError, SearchError
 from .opened import open_index
 from .params import DEFAULT
 from .results import Hit, SearchResults
@@ -55,22 +59,123 @@ def search(
         params = dataclasses.replace(DEFAULT, vote_weight=float(weight))
     filters = plans.filters(since, until, min_votes, author)
     opened = open_index(index_dir)
-    plan = plans.build(query, opened.tables(), opened.loanword, filters, params, opened.word)
-    if plan.empty:
-        note = "the query has no searchable words (particles, punctuation and symbols are not indexed)"
-        return SearchResults(notice=note)
-    ranked = ranking.rank(opened.arrays, plan, params, sort, offset + limit)
-    pattern = snippets.term_pattern(plan.highlight)
-    hits = [_hit(opened.stored(doc), score, pattern) for score, doc in ranked.top[offset:]]
-    out = SearchResults(hits, total=ranked.total)
+    plan = plans.build(query, opened.tables(), opened.loanword, filters, params, opened.word,
+                       lambda fields, stem: _expand(opened, fields, stem), _spellings(opened))
+    notes = list(plan.notes)
+    if plan.empty and not plan.listing and not plan.ids:
+        if plan.only_operators:
+            notes = []
+        return SearchResults(notice="; ".join([*notes, _nothing_to_search(plan)]))
+    if plan.listing and sort == "relevance":
+        sort = "date"  # nothing to rank by: newest first
+    pinned = _pinned(opened, plan, notes)
+    out = SearchResults(pinned[offset : offset + limit], total=len(pinned))
+    if not plan.empty or plan.listing:
+        ranked = ranking.rank(opened.arrays, plan, params, sort, offset + limit + len(pinned))
+        pattern = snippets.term_pattern(plan.highlight)
+        ids = {hit.arxiv_id for hit in pinned}
+        rest = [(score, doc) for score, doc in ranked.top if opened.arrays.arxiv_id(doc) not in ids]
+        skip = max(0, offset - len(pinned))
+        room = limit - len(out)
+        out.extend(_hit(opened.stored(doc), score, pattern) for score, doc in rest[skip : skip + room])
+        out.total = ranked.total + _not_candidates(opened, plan, params, pinned)
+        out.suggestion = suggesting.suggest(opened.searcher, plan, query, ranked.total)
     if plan.truncated:
-        out.notice = f"the query was long; only its first {plans.MAX_QUERY_TERMS} terms were used"
-    out.suggestion = suggesting.suggest(opened.searcher, plan, query, ranked.total)
-    if not ranked.total and not out.notice:
+        notes.append(f"the query was long; only its first {plans.MAX_QUERY_TERMS} terms were used")
+    if not out.total and not plan.ids:
         meta = opened.generation.meta
-        out.notice = browse.beyond_index((meta.get("first_date"), meta.get("last_date")), plan.filters.since_date,
-                                         plan.filters.until_date)
+        beyond = browse.beyond_index((meta.get("first_date"), meta.get("last_date")), plan.filters.since_date,
+                                     plan.filters.until_date)
+        if beyond:
+            notes.append(beyond)
+    out.notice = "; ".join(notes) or None
     return out
+
+
+def explain(query: str, hits, *, index_dir=None, since=None, until=None, min_votes=None, author=None,
+            vote_weight: float | None = None) -> dict:
+    """Why each of ``hits`` (from :func:`search` with the same arguments) matched: the parsed
+    query, and per arXiv ID the terms, views and expansions that scored, largest first (a list
+    of :class:`search.why.Part`)."""
+    params = DEFAULT if vote_weight is None else dataclasses.replace(DEFAULT, vote_weight=float(vote_weight))
+    opened = open_index(index_dir)
+    plan = plans.build(query, opened.tables(), opened.loanword, plans.filters(since, until, min_votes, author),
+                       params, opened.word, lambda fields, stem: _expand(opened, fields, stem), _spellings(opened))
+    view = opened.arrays
+    wanted = {hit.arxiv_id for hit in hits}
+    docs = {view.arxiv_id(d): d for d in range(view.size) if view.live[d] and view.arxiv_id(d) in wanted}
+    aliases = explaining.alias_terms(plan, opened.tables())
+    parts = {a: explaining.contributions(view, plan, params, d, aliases) for a, d in docs.items()}
+    return {"parsed": syntax.describe(syntax.parse(query).parts), "hits": parts, "ids": plan.ids}
+
+
+def _nothing_to_search(plan) -> str:
+    if plan.only_operators:
+        return "the query is only operators (AND, OR, NOT); put words around them, like LoRA AND 양자화"
+    if plan.only_excludes:
+        return ("the query only excludes (NOT or -word) and has nothing to search for; add words to search, "
+                "or a filter like year:2024 to list papers without the excluded ones")
+    return "the query has no searchable words (particles, punctuation and symbols are not indexed)"
+
+
+def _pinned(opened, plan, notes: list) -> list[Hit]:
+    """The papers the query names by arXiv ID, in the order named; missing ones noted."""
+    hits = []
+    pattern = snippets.term_pattern(plan.highlight)
+    for arxiv_id in plan.ids:
+        fields = opened.searcher.document(arxiv_id=arxiv_id)
+        if fields is None:
+            meta = opened.generation.meta
+            notes.append(f"arXiv {arxiv_id} is not in the index (it covers {meta.get('first_date')} to "
+                         f"{meta.get('last_date')}): https://arxiv.org/abs/{arxiv_id}")
+        else:
+            hits.append(_hit(fields, 0.0, pattern))
+    return hits
+
+
+def _not_candidates(opened, plan, params, pinned) -> int:
+    """How many of the pinned papers the rest of the query does not match (for an exact total)."""
+    if not pinned:
+        return 0
+    _, candidates = ranking._phase1(opened.arrays, plan, params)
+    view = opened.arrays
+    named = {hit.arxiv_id for hit in pinned}
+    return len(named) - sum(1 for d in np.flatnonzero(candidates) if view.arxiv_id(int(d)) in named)
+
+
+def _spellings(opened):
+    """``word → its spellings among the index's author name words``: ``yifan`` and ``yi-fan``
+    (hyphens, dots and apostrophes ignored), read once per opened index generation."""
+    table = getattr(opened, "author_spellings", None)
+    if table is None:
+        table = {}
+        for term in opened.searcher.reader().field_terms("authors"):
+            term = term.decode() if isinstance(term, bytes) else term
+            table.setdefault(_bare(term), []).append(term)
+        opened.author_spellings = table
+    return lambda word: table.get(_bare(word), [])
+
+
+def _bare(word: str) -> str:
+    return re.sub(r"['’.-]", "", word)
+
+
+#: ``lo*`` asks for at most this many of the index terms that start with ``lo``, the most common.
+MAX_PREFIX_TERMS = 50
+
+
+def _expand(opened, fields, stem: str) -> list[str]:
+    """The most common terms of ``fields`` that start with ``stem``."""
+    reader = opened.searcher.reader()
+    counts: dict[str, int] = {}
+    for field in fields:
+        if field not in reader.schema:
+            continue
+        for term in reader.expand_prefix(field, stem):
+            term = term.decode() if isinstance(term, bytes) else term
+            counts[term] = counts.get(term, 0) + reader.doc_frequency(field, term)
+    best = sorted(counts, key=lambda t: (-counts[t], t))
+    return best[:MAX_PREFIX_TERMS]
 
 
 def _hit(fields: dict, score: float, pattern) -> Hit:
@@ -78,16 +183,36 @@ def _hit(fields: dict, score: float, pattern) -> Hit:
 
 
 def get_paper(arxiv_id: str, index_dir=None) -> dict:
-    """Everything stored about one paper, by arXiv ID."""
+    """Everything stored about one paper, by arXiv ID or link (``2501.12948v2``,
+    ``https://arxiv.org/abs/…``, ``https://huggingface.co/papers/…``)."""
     opened = open_index(index_dir, build_if_missing=False)
-    fields = opened.searcher.document(arxiv_id=arxiv_id.strip())
+    arxiv_id = syntax.arxiv_id(arxiv_id) or arxiv_id.strip()
+    fields = opened.searcher.document(arxiv_id=arxiv_id)
     if fields is None:
         raise NotFoundError(f"no paper {arxiv_id!r} in the index at {index.resolve_dir(index_dir)}")
     data = _hit(fields, 0.0, None).to_dict()
     del data["score"], data["snippet"], data["highlights"]
     data["summary"] = fields.get("summary", "")
     data["sources"] = fields.get("sources", [])
+    data["sections"] = _sections(arxiv_id, data["sources"], data["summary"])
     return data
+
+
+def _sections(arxiv_id: str, sources, summary: str) -> list[dict]:
+    """The summary's labelled sections (What's New, Technical Details, …) as ``{"label", "text"}``,
+    read again from the paper's day-file, which the index does not store; when the file is gone
+    or has changed since it was indexed, the summary as one section without a label."""
+    from .parse import read_dayfile
+
+    for source in reversed(list(sources)):
+        try:
+            papers = read_dayfile(source)
+        except SearchError:
+            continue
+        for paper in papers:
+            if paper.arxiv_id == arxiv_id and paper.summary == summary:
+                return [{"label": label, "text": text} for label, text in paper.sections]
+    return [{"label": "", "text": summary}]
 
 
 def loanword(word: str, index_dir=None) -> dict | None:

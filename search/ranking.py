@@ -22,7 +22,7 @@ import numpy as np
 
 from .arrays import Arrays, gather
 from .params import Params
-from .plan import Clause, Near, Plan
+from .plan import Bool, Clause, Ids, Near, Plan, Range, Terms
 
 #: Document and position packed into one integer key: doc × STRIDE + position.
 STRIDE = 1 << 22
@@ -57,9 +57,10 @@ def rank(view: Arrays, plan: Plan, p: Params, sort: str = "relevance", count: in
                 _add_term(view, field, text, weight, p, literal, matched, tf_boost=field_boost)
         literal[~(matched & candidates)] = 0.0
     if sort == "relevance":
-        window = _best(analyzed, candidates, p.window)
+        size = max(p.window, count)  # a deep page (--offset 500) re-ranks as deep
+        window = _best(analyzed, candidates, size)
         if literal is not None:
-            window = np.union1d(window, _best(literal, literal > 0, p.window))
+            window = np.union1d(window, _best(literal, literal > 0, size))
     else:
         column = view.votes if sort == "votes" else view.dates
         window = _column_window(column, candidates, count)
@@ -75,7 +76,7 @@ def rank(view: Arrays, plan: Plan, p: Params, sort: str = "relevance", count: in
 def _phase1(view: Arrays, plan: Plan, p: Params) -> tuple[np.ndarray, np.ndarray]:
     """Analyzed scores (without nearness) of every document, and the candidate mask."""
     scores = np.zeros(view.size)
-    matched = np.zeros(view.size, dtype=bool)
+    matched = np.full(view.size, plan.listing)
     for s in plan.scored:
         _add_term(view, s.field, s.term, s.boost, p, scores, matched)
     for pair in plan.pairs:
@@ -102,6 +103,8 @@ def _filter_mask(view: Arrays, plan: Plan, p: Params) -> np.ndarray:
         mask &= view.dates <= f.until
     if f.min_votes is not None:
         mask &= view.votes >= f.min_votes
+    if f.max_votes is not None:
+        mask &= view.votes <= f.max_votes
     if f.author is not None:
         found = np.zeros(view.size, dtype=bool)
         _add_clause(view, f.author, p, np.zeros(view.size), found)
@@ -181,6 +184,9 @@ def _idf(view: Arrays, docs: np.ndarray) -> float:
 
 def _add_clause(view: Arrays, clause: Clause, p: Params, scores: np.ndarray, found: np.ndarray) -> None:
     """Score ``clause`` into ``scores`` and mark the documents it matches in ``found``."""
+    if not isinstance(clause, Clause):
+        found |= _matches(view, clause, p)
+        return
     if clause.kind == "phrase":
         for field, boost in clause.fields:
             docs, tf, idf = _sequence(view, field, clause.words, clause.slop)
@@ -200,6 +206,42 @@ def _add_clause(view: Arrays, clause: Clause, p: Params, scores: np.ndarray, fou
             every = has if every is None else every & has
     if every is not None:
         found |= every
+
+
+def _matches(view: Arrays, element, p: Params) -> np.ndarray:
+    """The documents a match element (a clause, :class:`Terms`, range, IDs or group) matches;
+    scores nothing: the plan's scored terms did that."""
+    found = np.zeros(view.size, dtype=bool)
+    if isinstance(element, Clause):
+        _add_clause(view, element, p, np.zeros(view.size), found)
+    elif isinstance(element, Terms):
+        for s in element.scored:
+            found[view.postings(s.field, s.term)[0]] = True
+        for pair in element.pairs:
+            found[_sequence(view, pair.field, (pair.a, pair.b), p.near_slop)[0]] = True
+    elif isinstance(element, Range):
+        column = view.votes if element.column == "votes" else view.dates
+        found[:] = True
+        if element.low is not None:
+            found &= column >= element.low
+        if element.high is not None:
+            found &= column <= element.high
+    elif isinstance(element, Ids):
+        wanted = set(element.ids)
+        found[[d for d in range(view.size) if view.arxiv_id(d) in wanted]] = True
+    elif isinstance(element, Bool):
+        if element.must:
+            found[:] = True
+            for part in element.must:
+                found &= _matches(view, part, p)
+        elif element.should:
+            for part in element.should:
+                found |= _matches(view, part, p)
+        else:
+            found[:] = True  # only exclusions: everything else
+        for part in element.must_not:
+            found &= ~_matches(view, part, p)
+    return found
 
 
 def _add_near(view: Arrays, pair: Near, p: Params, scores: np.ndarray, matched: np.ndarray | None,

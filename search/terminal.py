@@ -36,6 +36,18 @@ def width(isatty: bool) -> int | None:
     return shutil.get_terminal_size().columns
 
 
+def human_size(count: int | None) -> str:
+    """Bytes for people: ``43.6 MB`` (powers of 1000, as ``ls -h --si`` and file managers)."""
+    if count is None:
+        return "-"
+    size = float(count)
+    for unit in ("bytes", "kB", "MB", "GB"):
+        if size < 1000 or unit == "GB":
+            return f"{int(size)} bytes" if unit == "bytes" else f"{size:.1f} {unit}"
+        size /= 1000
+    return f"{size:.1f} GB"
+
+
 def char_width(ch: str) -> int:
     """Columns a character takes: two for wide East Asian characters (Hangul), none for marks."""
     if unicodedata.combining(ch) or unicodedata.category(ch) in ("Mn", "Me", "Cf"):
@@ -155,6 +167,18 @@ def authors_line(authors, matched=()) -> tuple[str, list[tuple[int, int]]]:
         if not beyond:
             add(f" ({len(authors)} authors)")
     return text, spans
+
+
+#: ``papers show`` lists this many authors of a longer list, then the count.
+SHOWN_IN_FULL = 12
+
+
+def long_authors(authors, shown: int = SHOWN_IN_FULL) -> str:
+    """All authors, or for a long list the first ``shown`` and how many more (the JSON has all)."""
+    authors = list(authors)
+    if len(authors) <= shown + 2:
+        return ", ".join(authors)
+    return f"{', '.join(authors[:shown])} … and {len(authors) - shown} more ({len(authors)} authors)"
 
 
 def _ordinal(n: int) -> str:

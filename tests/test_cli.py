@@ -4,6 +4,7 @@ import re
 import subprocess
 import sys
 import unicodedata
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -195,17 +196,43 @@ def test_search_uses_the_index_dir_from_the_environment(seeds_index, monkeypatch
 # -- show, stats, aliases ----------------------------------------------------------------------
 
 
-def test_show_prints_the_paper(seeds_index):
+def test_show_prints_the_paper_with_its_section_labels(seeds_index):
     result = run("show", "2407.00468", "--index-dir", str(seeds_index))
     paper = get_paper("2407.00468", index_dir=seeds_index)
+    assert [s["label"] for s in paper["sections"]] == ["What's New", "Technical Details", "Performance Highlights"]
     assert result.stdout == (
         "MMEvalPro: Calibrating Multimodal Benchmarks Towards Trustworthy and Efficient Evaluation\n"
         "2407.00468  2024-07-02  votes 30  https://arxiv.org/abs/2407.00468\n"
-        + ", ".join(paper["authors"]) + "\n"
-        "\n"
-        + paper["summary"] + "\n"
+        + terminal.long_authors(paper["authors"]) + "\n"
+        + "".join(f"\n{s['label']}\n{s['text']}\n" for s in paper["sections"])
     )
+    assert "\n".join(s["text"] for s in paper["sections"]) == paper["summary"]
     assert result.stderr == ""
+
+
+def test_show_finds_a_paper_by_its_link(seeds_index):
+    by_id = run("show", "2407.00468", "--index-dir", str(seeds_index)).stdout
+    for link in ("https://arxiv.org/abs/2407.00468v2", "https://huggingface.co/papers/2407.00468", "arXiv:2407.00468"):
+        assert run("show", link, "--index-dir", str(seeds_index)).stdout == by_id
+
+
+def test_show_shortens_a_long_author_list_with_a_count():
+    names = [f"Author{n} Name" for n in range(200)]
+    assert terminal.long_authors(names) == ", ".join(names[:12]) + " … and 188 more (200 authors)"
+    assert terminal.long_authors(names[:14]) == ", ".join(names[:14])
+
+
+def test_show_without_its_day_file_prints_the_summary_unlabelled(seeds_index, tmp_path):
+    import shutil
+
+    from search.index import build_index
+    source = tmp_path / "days"
+    shutil.copytree(Path(__file__).resolve().parents[1] / "seeds", source)
+    index_dir = tmp_path / "idx"
+    build_index([source], index_dir)
+    shutil.rmtree(source)
+    paper = get_paper("2407.00468", index_dir=index_dir)
+    assert paper["sections"] == [{"label": "", "text": paper["summary"]}]
 
 
 def test_show_json_prints_everything_stored_and_a_citation(seeds_index):
@@ -213,7 +240,7 @@ def test_show_json_prints_everything_stored_and_a_citation(seeds_index):
     printed = json.loads(result.stdout)
     assert printed.pop("bibtex") == run("show", "2407.00468", "--bibtex", "--index-dir", str(seeds_index)).stdout
     assert printed == get_paper("2407.00468", index_dir=seeds_index)
-    assert set(printed) == {"arxiv_id", "title", "url", "authors", "votes", "date", "summary", "sources"}
+    assert set(printed) == {"arxiv_id", "title", "url", "authors", "votes", "date", "summary", "sources", "sections"}
 
 
 def test_show_bibtex_prints_an_entry_to_paste(seeds_index):
@@ -439,11 +466,11 @@ SEEDS = "{seeds}"
     "args,expected_error",
     [
         pytest.param(["show", "2407.00468", "--index-dir", MISSING],
-                     "Error: no index at {missing}; run `papers index` to build one\n", id="show-no-index"),
+                     "Error: no index at {missing}; run `papers index --index-dir {missing}` to build one\n", id="show-no-index"),
         pytest.param(["stats", "--index-dir", MISSING],
-                     "Error: no index at {missing}; run `papers index` to build one\n", id="stats-no-index"),
+                     "Error: no index at {missing}; run `papers index --index-dir {missing}` to build one\n", id="stats-no-index"),
         pytest.param(["aliases", "LLM", "--index-dir", MISSING],
-                     "Error: no index at {missing}; run `papers index` to build one\n", id="aliases-no-index"),
+                     "Error: no index at {missing}; run `papers index --index-dir {missing}` to build one\n", id="aliases-no-index"),
         pytest.param(["show", "9999.99999", "--index-dir", SEEDS],
                      "Error: no paper '9999.99999' in the index at {seeds}\n", id="unknown-paper"),
         pytest.param(["search", "diffusion", "--since", "2024-13-01", "--index-dir", SEEDS],
@@ -513,3 +540,79 @@ def test_search_with_a_non_utf8_argument_does_not_crash(seeds_index):
     result = run("search", "\udcff", "--index-dir", str(seeds_index))
     assert result.exit_code in (0, 1)
     assert "Traceback" not in result.output
+
+
+# -- the query language at the terminal ----------------------------------------------------------
+
+
+def test_what_the_grammar_does_not_know_is_noted_once_on_stderr(seeds_index):
+    result = run("search", "foo:bar", "diffusion", "(video", "--index-dir", str(seeds_index))
+    notes = [line for line in result.stderr.splitlines() if line.startswith("note:")]
+    assert notes == ["note: foo: is not a field (title, author, votes, date, year); foo:bar was searched as text; "
+                     "a '(' without its ')' runs to the end of the query"]
+    assert result.stdout.startswith(" 1. ")
+
+
+def test_only_exclusions_are_explained_not_listed(seeds_index):
+    result = run("search", "NOT", "diffusion", "--index-dir", str(seeds_index))
+    assert result.exit_code == 0 and result.stdout == ""
+    assert "note: the query only excludes (NOT or -word) and has nothing to search for" in result.stderr
+
+
+def test_an_arxiv_link_is_looked_up(seeds_index):
+    result = run("search", "https://huggingface.co/papers/2407.00468", "--json", "--index-dir", str(seeds_index))
+    printed = json.loads(result.stdout)
+    assert [hit["arxiv_id"] for hit in printed["hits"]] == ["2407.00468"] and printed["total"] == 1
+
+
+def test_inline_filters_alone_list_papers_newest_first(seeds_index):
+    result = run("search", "votes:>50", "--jsonl", "--index-dir", str(seeds_index))
+    hits = [json.loads(line) for line in result.stdout.splitlines()]
+    assert hits and all(hit["votes"] > 50 for hit in hits)
+    assert [hit["date"] for hit in hits] == sorted((hit["date"] for hit in hits), reverse=True)
+
+
+def test_explain_shows_the_parse_and_what_scored_per_hit(seeds_index):
+    result = run("search", "diffusion", "-확산", "--explain", "-n", "2", "--index-dir", str(seeds_index))
+    assert "parsed as: diffusion -확산\n" in result.stderr
+    why = [line for line in result.stdout.splitlines() if line.startswith("    why: ")]
+    assert len(why) == 2 and all("diffusion" in line and "(title" in line or "(summary" in line for line in why)
+
+
+def test_explain_in_json_lists_each_contribution(seeds_index):
+    printed = json.loads(run("search", "멀티모달 벤치마크", "--explain", "--json", "-n", "1",
+                             "--index-dir", str(seeds_index)).stdout)
+    assert printed["parsed"] == "'멀티모달 벤치마크'"
+    parts = printed["hits"][0]["explain"]
+    assert {part["kind"] for part in parts} >= {"word", "bigram", "literal"}
+    assert all(set(part) == {"kind", "term", "field", "score"} and part["score"] > 0 for part in parts)
+
+
+def test_stats_prints_sizes_for_people(seeds_index):
+    result = run("stats", "--index-dir", str(seeds_index))
+    assert re.search(r"^     index_size: \d+\.\d (kB|MB)$", result.stdout, re.M)
+    assert "        skipped: 0 day-files at the last update\n" in result.stdout
+
+
+def test_stats_lists_the_day_files_skipped_at_the_last_update(day_files, tmp_path):
+    run("index", "--source", str(day_files), "--index-dir", str(tmp_path / "idx"))
+    result = run("stats", "--index-dir", str(tmp_path / "idx"))
+    assert "        skipped: 1 day-files at the last update:\n" in result.stdout
+    assert "2024-07-02.md" in result.stdout.split("skipped:")[1]
+
+
+@pytest.mark.parametrize("size,text", [(0, "0 bytes"), (999, "999 bytes"), (43_600_000, "43.6 MB"), (1_234, "1.2 kB"),
+                                       (5_000_000_000, "5.0 GB")])
+def test_human_sizes(size, text):
+    assert terminal.human_size(size) == text
+
+
+def test_unquoted_minus_word_is_an_exclusion_not_an_option(seeds_index):
+    quoted = run("search", "diffusion -확산", "--json", "--index-dir", str(seeds_index)).stdout
+    assert run("search", "diffusion", "-확산", "--json", "--index-dir", str(seeds_index)).stdout == quoted
+    assert json.loads(quoted)["total"] == len(search("diffusion NOT 확산", index_dir=seeds_index, limit=100))
+
+
+def test_a_mistyped_long_option_is_still_an_error(seeds_index):
+    result = run("search", "diffusion", "--limt", "3", "--index-dir", str(seeds_index))
+    assert result.exit_code == 2 and "No such option '--limt'" in result.stderr

@@ -170,3 +170,11 @@ def test_filters_are_masks_over_every_candidate(seeds_index):
     assert {h.arxiv_id for h in recent} == set(expected) and recent.total == len(expected) > 0
     f = plan.filters(since="2024-07-01", until="2024-07-31")
     assert (f.since, f.until) == (20240701, 20240731)
+
+
+def test_a_page_deeper_than_the_window_is_still_filled(seeds_index, monkeypatch):
+    everything = search("모델", index_dir=seeds_index, limit=100)
+    monkeypatch.setattr(query, "DEFAULT", dataclasses.replace(DEFAULT, window=10))
+    page = search("모델", index_dir=seeds_index, limit=10, offset=30)
+    assert len(page) == 10 and page.total == everything.total > 40
+    assert [h.arxiv_id for h in page] == [h.arxiv_id for h in everything[30:40]]

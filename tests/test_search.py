@@ -209,7 +209,7 @@ def test_query_syntax_selects_exactly_these_papers(seeds_index, query, expected)
 def test_not_alone_excludes_everything_and_says_why(seeds_index):
     hits = search("NOT diffusion", index_dir=seeds_index)
     assert hits == []
-    assert hits.notice == "the query has no searchable words (particles, punctuation and symbols are not indexed)"
+    assert hits.notice.startswith("the query only excludes (NOT or -word) and has nothing to search for")
 
 
 # -- filters and sorting -----------------------------------------------------------------------
@@ -362,7 +362,7 @@ def test_bad_option_is_a_query_error_naming_the_option(seeds_index, options, nam
 
 def test_get_paper_returns_everything_stored(seeds_index):
     paper = get_paper(MMEVALPRO, index_dir=seeds_index)
-    assert set(paper) == {"arxiv_id", "title", "url", "authors", "votes", "date", "summary", "sources"}
+    assert set(paper) == {"arxiv_id", "title", "url", "authors", "votes", "date", "summary", "sources", "sections"}
     assert paper["arxiv_id"] == MMEVALPRO
     assert paper["title"] == (
         "MMEvalPro: Calibrating Multimodal Benchmarks Towards Trustworthy and Efficient Evaluation"

@@ -321,7 +321,7 @@ def test_damaged_current_pointer_is_explained_and_nothing_is_removed(ix):
     assert result.exit_code == 1
     assert result.stderr == (
         f"Error: the index at {ix} is damaged (garbage/meta.json: No such file or directory); "
-        "rebuild it with `papers index --rebuild`\n"
+        f"rebuild it with `papers index --index-dir {ix} --rebuild`\n"
     )
     assert (ix / "gen-000001" / "meta.json").is_file()
 
@@ -337,7 +337,7 @@ def test_truncated_json_is_explained_and_rebuild_fixes_it(src, ix, part):
     assert result.exit_code == 1
     assert result.stderr == (
         f"Error: the index at {ix} is damaged ({path.parent.name}/{part}: "
-        f"{_json_error(path)}); rebuild it with `papers index --rebuild`\n"
+        f"{_json_error(path)}); rebuild it with `papers index --index-dir {ix} --rebuild`\n"
     )
     result = papers("index", "--rebuild", "--index-dir", ix)
     assert result.exit_code == 0, result.output
@@ -353,7 +353,7 @@ def test_truncated_sounds_are_explained_by_the_search_that_needs_them(ix):
     assert result.exit_code == 1
     assert result.stderr == (
         f"Error: the index at {ix} is damaged ({path.parent.name}/sounds.json: "
-        f"{_json_error(path)}); rebuild it with `papers index --rebuild`\n"
+        f"{_json_error(path)}); rebuild it with `papers index --index-dir {ix} --rebuild`\n"
     )
 
 
@@ -372,7 +372,7 @@ def test_rebuild_without_a_readable_meta_asks_for_the_sources(src, ix):
     assert result.exit_code == 1
     assert result.stderr == (
         f"Error: the index at {ix} does not record its sources (its meta.json is damaged); "
-        "rebuild it with `papers index --rebuild --source DIR`\n"
+        f"rebuild it with `papers index --index-dir {ix} --rebuild --source DIR`\n"
     )
     assert papers("index", "--rebuild", "--source", src, "--index-dir", ix).exit_code == 0
     assert len(documents(ix)) == 5
@@ -399,7 +399,7 @@ def test_incompatible_index_is_explained_and_rebuild_fixes_it(src, ix, setting):
         result = papers(*args, "--index-dir", ix)
         assert result.exit_code == 1
         assert len(result.stderr.splitlines()) == 1
-        assert difference in result.stderr and result.stderr.endswith("rebuild it with `papers index --rebuild`\n")
+        assert difference in result.stderr and result.stderr.endswith(f"rebuild it with `papers index --index-dir {ix} --rebuild`\n")
     with pytest.raises(IndexVersionError):
         index.open_generation(ix)
 
