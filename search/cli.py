@@ -10,7 +10,7 @@ import time
 
 import click
 
-from . import browse, terminal
+from . import browse, opened, terminal
 from . import index as index_mod
 from . import query as query_mod
 from .errors import SearchError
@@ -19,7 +19,7 @@ index_dir_option = click.option(
     "--index-dir",
     type=click.Path(file_okay=False),
     envvar="PAPERS_INDEX_DIR",
-    help="Index location (default: $PAPERS_INDEX_DIR, else index/ of a checkout, else ~/.local/share/papers-search/index).",
+    help="Index location (default: $PAPERS_INDEX_DIR, else ~/.local/share/papers-search/index; `papers stats` prints it).",
 )
 json_option = click.option("--json", "as_json", is_flag=True, help="Print machine-readable JSON.")
 jsonl_option = click.option("--jsonl", "as_jsonl", is_flag=True, help="Print one JSON object per hit and line.")
@@ -69,6 +69,9 @@ def main():
     Example:
       papers search 멀티모달 벤치마크
     """
+    # The first search at the default location indexes the bundled seeds; anywhere else a
+    # missing index is an error (a typo'd --index-dir must not grow a second index).
+    opened.BUILD_SEEDS_AT_DEFAULT = True
 
 
 def _print_hits(hits, offset: int, color: str, authors=()) -> None:
@@ -257,16 +260,22 @@ def _progress_printer():
 @click.option("--add-source", "added", multiple=True, type=click.Path(exists=False),
               help="Add a source to the remembered ones.")
 @click.option("--rebuild", is_flag=True, help="Rebuild from scratch instead of updating.")
+@click.option("--allow-shrink", is_flag=True,
+              help=f"Allow an update to remove more than {index_mod.SHRINK_SHARE:.0%} of the papers (refused by default: "
+                   "an unmounted disk or a failed git pull looks like mass deletion).")
 @click.option("--every", metavar="DURATION", help="Keep running: update every DURATION (90s, 30m, 1h).")
 @click.option("--wait", default=0.0, type=float, metavar="SECONDS",
               help="Wait this long for another running update to finish (default: fail at once).")
 @index_dir_option
-def index_cmd(sources, added, rebuild, every, wait, index_dir):
+def index_cmd(sources, added, rebuild, allow_shrink, every, wait, index_dir):
     """Build or update the index from day-files.
 
     With no --source, updates from the sources remembered by the index (the bundled seeds for
-    a new index). Unchanged day-files are skipped; bad ones are reported and skipped, and the
-    papers they gave before are kept. Exits non-zero only when the update failed.
+    a new index at the default location). Unchanged day-files are skipped; bad ones and folders
+    that cannot be listed are reported and skipped, and the papers they gave before are kept.
+    An update that would remove more than a quarter of the papers is refused unless
+    --allow-shrink; an index in an older format is rebuilt. Exits non-zero only when the update
+    failed.
 
     \b
     Examples:
@@ -282,7 +291,7 @@ def index_cmd(sources, added, rebuild, every, wait, index_dir):
     def run_once(first: bool) -> None:
         report = index_mod.update_index(
             index_dir, sources=chosen if first else None, add_sources=adding,
-            rebuild=rebuild and first, wait=wait, progress=_progress_printer(),
+            rebuild=rebuild and first, allow_shrink=allow_shrink, wait=wait, progress=_progress_printer(),
         )
         stamp = time.strftime("%Y-%m-%d %H:%M:%S ") if interval is not None else ""
         for problem in report.skipped:
@@ -374,7 +383,7 @@ def show(arxiv_id, as_bibtex, as_json, color, index_dir):
 @json_option
 @index_dir_option
 def stats(as_json, index_dir):
-    """Papers, days, date range, index size and sources.
+    """Papers, days, date range, index size, sources and where the index is.
 
     \b
     Example:

@@ -37,9 +37,11 @@ from __future__ import annotations
 
 import errno
 import fcntl
+import functools
 import hashlib
 import json
 import os
+import re
 import shutil
 import time
 from collections.abc import Callable, Iterable
@@ -51,8 +53,11 @@ from whoosh import index as whoosh_index
 from whoosh.fields import ID, NUMERIC, STORED, TEXT, Schema
 
 from . import __version__, analysis, arrays, lexicon, loanwords, words
-from .errors import DayFileError, IndexLockedError, IndexMissingError, IndexVersionError, SearchError, SourceError
-from .parse import Paper, find_dayfiles, merge_papers, read_dayfile
+from .errors import (
+    DayFileError, IndexIncompatibleError, IndexLockedError, IndexMissingError, IndexVersionError, IndexWriteError,
+    SearchError, ShrinkError, SourceError,
+)
+from .parse import PARSER_VERSION, Paper, merge_papers, read_dayfile, scan_dayfiles
 
 #: Bumped whenever the fields or what is stored in them change.
 SCHEMA_VERSION = 6
@@ -66,6 +71,17 @@ LEXICON = "lexicon.json"
 TABLES = "tables.json"
 #: The corpus's English words grouped by sound, for matching Hangul loanwords (:mod:`search.loanwords`).
 SOUNDS = "sounds.json"
+#: The sources a first build was asked for, written before anything else, so a build that is
+#: killed or fails does not leave the next `papers index` to guess (it would index the seeds).
+REQUESTED = "sources.json"
+#: How the bundled seeds are remembered: a name, not a path, because the path changes when the
+#: package is reinstalled or its virtual environment recreated.
+BUNDLED = "bundled:seeds"
+#: An update that would remove more than this share of the indexed papers (and more than
+#: SHRINK_MIN_PAPERS of them) is refused without ``allow_shrink`` (``--allow-shrink``): an
+#: unmounted disk or a failed ``git pull`` looks like mass deletion.
+SHRINK_SHARE = 0.25
+SHRINK_MIN_PAPERS = 10
 
 
 def schema() -> Schema:
@@ -89,24 +105,44 @@ def schema() -> Schema:
 
 def compatibility() -> dict:
     """What an index must have been written with to be opened by this version."""
-    return {"schema_version": SCHEMA_VERSION, "analysis": analysis.settings()}
+    return {"schema_version": SCHEMA_VERSION, "parser_version": PARSER_VERSION, "analysis": analysis.settings()}
 
 
 # -- locations ---------------------------------------------------------------------------------
 
 
 def default_index_dir() -> Path:
-    """``$PAPERS_INDEX_DIR``, else ``index/`` of a source checkout, else a per-user data dir."""
+    """``$PAPERS_INDEX_DIR``, else :func:`builtin_index_dir`."""
     env = os.environ.get("PAPERS_INDEX_DIR")
     if env:
         return Path(env).expanduser()
-    checkout = Path(__file__).resolve().parents[1]
-    if (checkout / "pyproject.toml").is_file() and (checkout / "index").is_dir():
-        return checkout / "index"
+    return builtin_index_dir()
+
+
+def builtin_index_dir() -> Path:
+    """The one default location, whatever the install mode (a checkout, ``pip install .`` or
+    ``-e``): ``$XDG_DATA_HOME/papers-search/index``, else ``~/.local/share/papers-search/index``."""
     data = os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share"
-    return Path(data) / "papers-search" / "index"
+    return Path(data).expanduser() / "papers-search" / "index"
 
 
+def is_builtin(index_dir: Path) -> bool:
+    """Whether ``index_dir`` is the default location, the only one the seeds are indexed at
+    without being asked for."""
+    return Path(os.path.abspath(index_dir)) == Path(os.path.abspath(builtin_index_dir()))
+
+
+def missing(index_dir: Path) -> IndexMissingError:
+    """The error for an index location that holds no index (a typo, most likely)."""
+    if is_builtin(index_dir):
+        return IndexMissingError(
+            f"no index at {index_dir}; run `papers index` to build one from the bundled seeds, "
+            "or `papers index --source DIR` from your day-files"
+        )
+    return IndexMissingError(f"no index at {index_dir}; run `papers index --index-dir {index_dir} --source DIR`")
+
+
+@functools.lru_cache(maxsize=None)
 def seeds_dir() -> Path:
     """The bundled day-files: ``seeds/`` of a checkout, or the copy installed in the package."""
     here = Path(__file__).resolve().parent
@@ -181,7 +217,7 @@ def open_generation(index_dir: str | os.PathLike | None = None, check: bool = Tr
     for _ in range(3):
         name = current_name(index_dir)
         if name is None:
-            raise IndexMissingError(f"no index at {index_dir}; run `papers index` to build one")
+            raise missing(index_dir)
         path = index_dir / name
         try:
             meta = _read_part(path, META)
@@ -223,11 +259,35 @@ def _check_compatible(index_dir: Path, meta: dict) -> None:
     wanted = compatibility()
     found = {k: meta.get(k) for k in wanted}
     if found != wanted:
-        raise IndexVersionError(
+        if writer_running(index_dir):
+            fix = "a rebuild is under way; try again when it has finished"
+        else:
+            fix = "run `papers index` to rebuild it from its sources (a scheduled update does it)"
+        error = IndexIncompatibleError(
             f"the index at {index_dir} was written by papers-search {meta.get('package_version', '?')} "
-            f"with other schema or analysis settings ({_diff(found, wanted)}); "
-            "rebuild it with `papers index --rebuild`"
+            f"with other schema, parser or analysis settings ({_diff(found, wanted)}); {fix}"
         )
+        error.difference = _diff(found, wanted)
+        raise error
+
+
+def writer_running(index_dir: Path) -> bool:
+    """Whether a `papers index` is writing now: the holder it records in the lock file (cleared
+    when it finishes) is a live process. Asking never takes the lock from a writer."""
+    try:
+        holder = (index_dir / LOCK).read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return False
+    found = re.match(r"pid (\d+) ", holder)
+    if not found or int(found[1]) == os.getpid():
+        return False
+    try:
+        os.kill(int(found[1]), 0)
+    except ProcessLookupError:
+        return False  # killed: the kernel released its lock
+    except OSError:
+        pass  # another user's process
+    return True
 
 
 def _diff(found: dict, wanted: dict) -> str:
@@ -260,6 +320,8 @@ class UpdateReport:
     seconds: float = 0.0
     rebuilt: bool = False
     published: bool = False
+    #: Why an update rebuilt the index by itself (it was written in an older format).
+    reason: str | None = None
 
     @property
     def changed(self) -> bool:
@@ -267,6 +329,8 @@ class UpdateReport:
 
     def summary(self) -> str:
         verb = "rebuilt" if self.rebuilt else "updated" if self.published else "unchanged"
+        if self.reason:
+            verb += f" ({self.reason})"
         return (
             f"index {verb}: {self.added} added, {self.updated} updated, {self.removed} removed, "
             f"{len(self.skipped)} skipped; {self.papers} papers in {self.index_dir} "
@@ -300,7 +364,10 @@ def writer_lock(index_dir: Path, wait: float = 0.0):
         holder = f"pid {os.getpid()} since {time.strftime('%Y-%m-%d %H:%M:%S')}".encode()
         os.pwrite(fd, holder, 0)
         os.ftruncate(fd, len(holder))
-        yield
+        try:
+            yield
+        finally:
+            os.ftruncate(fd, 0)
     finally:
         os.close(fd)
 
@@ -316,55 +383,181 @@ def update_index(
     *,
     add_sources: bool = False,
     rebuild: bool = False,
+    allow_shrink: bool = False,
     wait: float = 0.0,
     progress: Callable[[int, int, str], None] | None = None,
 ) -> UpdateReport:
     """Bring the index up to date with its sources and publish a new generation if anything changed.
 
     ``sources`` replaces the remembered sources (``add_sources`` adds to them instead); with
-    neither, the sources remembered from earlier runs are used, and a new index uses the seeds.
-    Day-files that cannot be read or parsed are reported in ``skipped`` and the papers they
-    contributed before are kept. ``wait`` is how long to wait for another writer.
-    ``progress(done, total, phase)`` is called as papers are added (phase ``"adding"``), then
-    once as the index is committed (``"committing"``) and once as the lexicon and word sounds
-    are written (``"finishing"``).
+    neither, the sources remembered from earlier runs are used, and a new index at the default
+    location uses the bundled seeds (anywhere else, sources must be given). Day-files that
+    cannot be read or parsed, and folders that cannot be listed, are reported in ``skipped``
+    and the papers they contributed before are kept. An update that would remove more than
+    :data:`SHRINK_SHARE` of the papers raises :class:`ShrinkError` unless ``allow_shrink``.
+    An index written in an older format is rebuilt from its remembered sources (``reason``
+    says so). ``wait`` is how long to wait for another writer. ``progress(done, total, phase)``
+    is called as papers are added (phase ``"adding"``), then once as the index is committed
+    (``"committing"``) and once as the lexicon and word sounds are written (``"finishing"``).
+
+    Nothing is written before the sources are known; a folder that cannot be written, or a
+    full disk, raises :class:`IndexWriteError` and leaves the published generation as it was.
     """
     index_dir = resolve_dir(index_dir)
     started = time.monotonic()
     report = UpdateReport(index_dir)
-    with writer_lock(index_dir, wait=wait):
-        _remove_debris(index_dir)
-        published = current_name(index_dir)
-        old = open_generation(index_dir) if published is not None and not rebuild else None
-        remembered = _remembered_sources(index_dir, old)
-        source_list = _choose_sources(index_dir, sources, add_sources, remembered, published)
-        old_files = old.manifest()["files"] if old is not None else {}
-        # Read even when nothing changed, so a damaged lexicon is reported here, not by searches.
-        old_lexicon = old.lexicon() if old is not None else {}
-        plan = _plan(find_dayfiles(source_list), old_files, report)
-        if old is not None and not plan.touched and source_list == remembered:
-            report.generation = old.name
-            report.papers = old.meta.get("papers", 0)
-        else:
-            report.rebuilt = old is None
-            _write_generation(index_dir, old, (old_files, old_lexicon), plan, source_list, report, progress)
-            _remove_old_generations(index_dir, {report.generation, published})
+    if sources is None and current_name(index_dir) is None and not is_builtin(index_dir) \
+            and not _remembered_sources(index_dir, None):
+        raise SourceError(
+            f"no index at {index_dir} and no sources to build one from; "
+            f"run `papers index --index-dir {index_dir} --source DIR`"
+        )
+    try:
+        with writer_lock(index_dir, wait=wait):
+            _update(index_dir, sources, add_sources, rebuild, allow_shrink, progress, report)
+    except OSError as exc:
+        raise _write_error(index_dir, exc) from None
     report.seconds = time.monotonic() - started
     return report
 
 
+def _update(index_dir: Path, sources, add_sources, rebuild, allow_shrink, progress, report) -> None:
+    _remove_debris(index_dir)
+    published = current_name(index_dir)
+    old = None
+    if published is not None and not rebuild:
+        try:
+            old = open_generation(index_dir)
+        except IndexIncompatibleError as exc:
+            report.reason = f"it was written in another format: {exc.difference}"
+    remembered = _remembered_sources(index_dir, old)
+    source_list = _choose_sources(index_dir, sources, add_sources, remembered, published)
+    if published is None:
+        _write_json_atomically(index_dir / REQUESTED, {"sources": source_list})
+    old_files = old.manifest()["files"] if old is not None else {}
+    # Read even when nothing changed, so a damaged lexicon is reported here, not by searches.
+    old_lexicon = old.lexicon() if old is not None else {}
+    scan = scan_dayfiles(source_paths(source_list))
+    plan = _plan(scan.files, old_files, report)
+    _keep_unlisted(plan, scan.unreadable, old_files if old is not None else _published_files(index_dir), report)
+    if not any(entry["papers"] for entry in plan.manifest.values()):
+        raise SourceError(
+            f"no papers to index: the {len(plan.manifest)} day-files under {', '.join(_shown(source_list))} "
+            f"hold no paper ({len(report.skipped)} could not be read or parsed); nothing was changed"
+        )
+    if not allow_shrink and (sources is None or set(source_list) == set(remembered or ())):
+        _check_shrink(index_dir, old_files if old is not None else _published_files(index_dir), plan, source_list)
+    if old is not None and not plan.touched and source_list == remembered:
+        report.generation = old.name
+        report.papers = old.meta.get("papers", 0)
+        return
+    report.rebuilt = old is None
+    _write_generation(index_dir, old, (old_files, old_lexicon), plan, source_list, report, progress)
+    (index_dir / REQUESTED).unlink(missing_ok=True)
+    _remove_old_generations(index_dir, {report.generation, published})
+
+
+def _write_error(index_dir: Path, exc: OSError) -> Exception:
+    """One line for what stops an index from being written; anything else keeps its traceback."""
+    where = f" ({exc.filename})" if exc.filename else ""
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        return IndexWriteError(
+            f"the disk is full: cannot write the index at {index_dir}{where}: {exc.strerror}; "
+            "the published index is unchanged; free some space and run `papers index` again"
+        )
+    if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS, errno.ENOTDIR):
+        return IndexWriteError(
+            f"cannot write the index at {index_dir}{where}: {exc.strerror}; "
+            "check the folder's owner and permissions, or choose another with --index-dir"
+        )
+    return exc
+
+
+def source_paths(sources: list[str]) -> list[Path]:
+    """The folders (or files) the remembered sources name now."""
+    return [seeds_dir() if s == BUNDLED else Path(s) for s in sources]
+
+
+def _shown(sources: list[str]) -> list[str]:
+    return ["the bundled seeds" if s == BUNDLED else s for s in sources]
+
+
+def _key(path: Path) -> str:
+    """A day-file's manifest key: its path, or for a bundled seed ``bundled:seeds/NAME``."""
+    try:
+        return f"{BUNDLED}/{path.relative_to(seeds_dir()).as_posix()}"
+    except (ValueError, SourceError):
+        return str(path)
+
+
+def _path(key: str) -> Path:
+    if key.startswith(BUNDLED + "/"):
+        return seeds_dir() / key[len(BUNDLED) + 1:]
+    return Path(key)
+
+
+def _published_files(index_dir: Path) -> dict:
+    """The manifest of the published generation, read without opening it (it may be in an
+    older format); empty when there is none or it cannot be read."""
+    name = current_name(index_dir)
+    try:
+        files = _read_json(index_dir / name / MANIFEST).get("files") if name else None
+    except (OSError, ValueError, AttributeError):
+        return {}
+    return files if isinstance(files, dict) else {}
+
+
+def _keep_unlisted(plan: "_Plan", unreadable: list[tuple[Path, str]], old_files: dict, report) -> None:
+    """A folder the scan could not list keeps the papers of the day-files indexed from it."""
+    for folder, reason in unreadable:
+        kept = 0
+        for key, entry in old_files.items():
+            if key not in plan.manifest and _path(key).is_relative_to(folder):
+                plan.manifest[key] = entry
+                plan.skipped.add(key)
+                plan.touched.discard(key)
+                kept += 1
+        report.skipped.append(DayFileError(
+            str(folder), f"cannot be listed ({reason}); the papers of its {kept} indexed day-files are kept"))
+
+
+def _check_shrink(index_dir: Path, old_files: dict, plan: "_Plan", sources: list[str]) -> None:
+    before = {a for entry in old_files.values() for a in entry.get("papers", ())}
+    after = {a for entry in plan.manifest.values() for a in entry["papers"]}
+    lost = before - after
+    if len(lost) <= max(SHRINK_MIN_PAPERS, SHRINK_SHARE * len(before)):
+        return
+    folders = []
+    for source in sources:
+        root = source_paths([source])[0]
+        had = sum(1 for key in old_files if _path(key).is_relative_to(root))
+        has = sum(1 for key in plan.manifest if key in old_files and _path(key).is_relative_to(root))
+        if has < had:
+            folders.append(f"{_shown([source])[0]} now holds {has} of the {had} day-files indexed from it")
+    raise ShrinkError(
+        f"refusing to remove {len(lost)} of the {len(before)} papers in {index_dir} "
+        f"(more than {SHRINK_SHARE:.0%}): {'; '.join(folders) or 'their day-files no longer list them'}; "
+        "the published index is unchanged. If the papers are really gone, run `papers index --allow-shrink`"
+    )
+
+
 def _remembered_sources(index_dir: Path, old: Generation | None) -> list[str] | None:
-    """The sources recorded by the published generation, else by the newest readable one."""
+    """The sources recorded by the published generation, else by the newest readable one, else
+    those a first build was asked for."""
     if old is not None:
         return _sources_of(old.meta)
     name = current_name(index_dir)
     # The published generation first, then the others from the newest.
-    for path in sorted(index_dir.glob("gen-*"), key=lambda p: (p.name != name, -(_number(p) or 0))):
+    try:
+        generations = sorted(index_dir.glob("gen-*"), key=lambda p: (p.name != name, -(_number(p) or 0)))
+    except OSError:
+        generations = []
+    for path in [*generations, index_dir / REQUESTED]:
         try:
-            found = _sources_of(_read_json(path / META))
+            data = _read_json(path / META if path.name != REQUESTED else path)
         except (OSError, ValueError):
             continue
-        if found:
+        if found := _sources_of(data):
             return found
     return None
 
@@ -372,8 +565,24 @@ def _remembered_sources(index_dir: Path, old: Generation | None) -> list[str] | 
 def _sources_of(meta) -> list[str] | None:
     found = meta.get("sources") if isinstance(meta, dict) else None
     if isinstance(found, list) and found and all(isinstance(s, str) for s in found):
-        return found
+        return [_symbolic(s) for s in found]
     return None
+
+
+def _symbolic(source: str) -> str:
+    """A remembered source as it is remembered now: the bundled seeds by name, also when an
+    older version recorded them as a path that a reinstall has since removed."""
+    if source == BUNDLED:
+        return source
+    path = Path(source)
+    try:
+        if path.resolve() == seeds_dir().resolve():
+            return BUNDLED
+    except SourceError:
+        pass
+    if not path.exists() and path.parts[-2:] == ("search", "seeds"):
+        return BUNDLED
+    return source
 
 
 def _choose_sources(index_dir, sources, add_sources, remembered, published) -> list[str]:
@@ -381,12 +590,12 @@ def _choose_sources(index_dir, sources, add_sources, remembered, published) -> l
         if remembered:
             return remembered
         if published is None:
-            return [str(seeds_dir())]
+            return [BUNDLED]
         raise SourceError(
             f"the index at {index_dir} does not record its sources (its meta.json is damaged); "
             "rebuild it with `papers index --rebuild --source DIR`"
         )
-    given = [str(Path(s).expanduser().resolve()) for s in sources]
+    given = [_symbolic(str(Path(s).expanduser().resolve())) for s in sources]
     chosen = list(dict.fromkeys(((remembered or []) if add_sources else []) + given))
     if not chosen:
         raise SourceError("no sources given; name a day-file folder with --source DIR")
@@ -405,7 +614,7 @@ def _plan(files: list[Path], old_files: dict, report: UpdateReport) -> _Plan:
     """Hash every day-file, read the new and changed ones, and work out the new manifest."""
     plan = _Plan({}, set(), {}, set())
     for path in files:
-        key = str(path)
+        key = _key(path)
         previous = old_files.get(key)
         try:
             data = path.read_bytes()
@@ -492,7 +701,7 @@ def _fill(tmp: Path, old, old_files: dict, old_lexicon: dict, plan: _Plan, repor
         for key in owners.get(arxiv_id, ()):
             if key not in plan.papers and key not in unknown:
                 try:
-                    plan.papers[key] = read_dayfile(key)
+                    plan.papers[key] = read_dayfile(_path(key))
                 except SearchError as exc:
                     report.skipped.append(exc)
                     unknown.add(key)
@@ -523,7 +732,12 @@ def _fill(tmp: Path, old, old_files: dict, old_lexicon: dict, plan: _Plan, repor
             progress(len(fresh), len(fresh), "committing")
         writer.commit(optimize=old is None)
     except BaseException:
-        writer.cancel()
+        # After a failed commit (a full disk) the writer is closed and cancel() raises "This
+        # writer is closed", which would hide the real error.
+        try:
+            writer.cancel()
+        except Exception:
+            pass
         raise
 
     if progress is not None:
@@ -541,8 +755,10 @@ def _fill(tmp: Path, old, old_files: dict, old_lexicon: dict, plan: _Plan, repor
         reader = searcher.reader()
         count = searcher.doc_count()
         # The term list still holds the dates of deleted documents; the column, per live doc, not.
-        column = reader.column_reader("date")
-        dates = sorted({column[docnum] for docnum in reader.all_doc_ids()})
+        dates = []
+        if count:  # an empty index has no column to read
+            column = reader.column_reader("date")
+            dates = sorted({column[docnum] for docnum in reader.all_doc_ids()})
         ids = reader.column_reader("arxiv_id")
         whoosh_ids = [None if reader.is_deleted(n) else ids[n] for n in range(reader.doc_count_all())]
     arrays.write_listing(tmp, listing, whoosh_ids)
@@ -704,6 +920,12 @@ def _read_json(path: Path):
         return json.load(fh)
 
 
+def _write_json_atomically(path: Path, data) -> None:
+    tmp = path.with_name(f"{path.name}.tmp-{os.getpid()}")
+    _write_json(tmp, data)
+    os.replace(tmp, path)
+
+
 def _write_json(path: Path, data) -> None:
     with open(path, "w", encoding="utf-8") as fh:
         json.dump(data, fh, ensure_ascii=False, separators=(",", ":"))
@@ -718,18 +940,33 @@ def stats(index_dir=None) -> dict:
     """What `papers stats` shows: counts, date range, size, sources and where the index is."""
     gen = open_generation(index_dir, check=False)
     meta = gen.meta
+    try:
+        _check_compatible(gen.path.parent, meta)
+        state = "ready"
+    except IndexIncompatibleError as exc:
+        state = f"written in another format ({exc.difference}); the next `papers index` rebuilds it"
     return {
         "papers": meta.get("papers"),
         "days": meta.get("days"),
         "first_date": meta.get("first_date"),
         "last_date": meta.get("last_date"),
         "index_dir": str(resolve_dir(index_dir)),
+        "location": location_origin(index_dir),
+        "state": state,
         "generation": gen.name,
         "index_bytes": index_size(gen.path),
         "written": meta.get("written"),
         "package_version": meta.get("package_version"),
-        "sources": meta.get("sources", []),
+        "sources": _shown([_symbolic(s) for s in meta.get("sources", [])]),
     }
+
+
+def location_origin(index_dir=None) -> str:
+    """Why the index is where it is: ``given``, ``$PAPERS_INDEX_DIR`` or ``default``."""
+    env = os.environ.get("PAPERS_INDEX_DIR")
+    if index_dir is not None and not (env and str(index_dir) == env):
+        return "given"
+    return "$PAPERS_INDEX_DIR" if env else "default"
 
 
 def aliases(word: str, index_dir=None) -> list[dict]:
