@@ -40,6 +40,9 @@ class _Group(click.Group):
 
     def invoke(self, ctx):
         as_json = ctx.meta.get("papers.json", False)
+        # The first search at the default location indexes the bundled seeds; anywhere else a
+        # missing index is an error (a typo'd --index-dir must not grow a second index).
+        building, opened.BUILD_SEEDS_AT_DEFAULT = opened.BUILD_SEEDS_AT_DEFAULT, True
         try:
             return super().invoke(ctx)
         except SearchError as exc:
@@ -53,6 +56,8 @@ class _Group(click.Group):
         except KeyboardInterrupt:
             click.echo("interrupted", err=True)
             sys.exit(130)
+        finally:
+            opened.BUILD_SEEDS_AT_DEFAULT = building
 
 
 def _json_error(message, kind: str, code: int):
@@ -69,9 +74,6 @@ def main():
     Example:
       papers search 멀티모달 벤치마크
     """
-    # The first search at the default location indexes the bundled seeds; anywhere else a
-    # missing index is an error (a typo'd --index-dir must not grow a second index).
-    opened.BUILD_SEEDS_AT_DEFAULT = True
 
 
 def _print_hits(hits, offset: int, color: str, authors=()) -> None:

@@ -441,9 +441,12 @@ def _update(index_dir: Path, sources, add_sources, rebuild, allow_shrink, progre
     plan = _plan(scan.files, old_files, report)
     _keep_unlisted(plan, scan.unreadable, old_files if old is not None else _published_files(index_dir), report)
     if not any(entry["papers"] for entry in plan.manifest.values()):
+        problems = f"{len(report.skipped)} could not be read or parsed"
+        if report.skipped:
+            problems += f", first {report.skipped[0]}"
         raise SourceError(
-            f"no papers to index: the {len(plan.manifest)} day-files under {', '.join(_shown(source_list))} "
-            f"hold no paper ({len(report.skipped)} could not be read or parsed); nothing was changed"
+            f"no papers to index: the {len(scan.files)} day-files under {', '.join(_shown(source_list))} "
+            f"hold no paper ({problems}); nothing was changed"
         )
     if not allow_shrink and (sources is None or set(source_list) == set(remembered or ())):
         _check_shrink(index_dir, old_files if old is not None else _published_files(index_dir), plan, source_list)
