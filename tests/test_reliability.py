@@ -380,3 +380,138 @@ def test_bullet_labels_that_carry_content_are_indexed(tmp_path):
     for query in ("비전 인코더", "Vision Encoder", "고찰"):
         assert [h.arxiv_id for h in search(query, index_dir=ix)] == ["2402.00001"], query
     assert search("What's New", index_dir=ix).total == 0
+
+
+# -- updates: bounded merges, rankings equal to a rebuild -----------------------------------------
+
+
+def whoosh_segments(ix: Path) -> dict[str, int]:
+    gen = index.open_generation(ix)
+    return {seg.segment_id(): seg.doc_count_all() for seg in gen.ix._segments()}
+
+
+def test_an_update_never_merges_more_than_the_merge_budget(tmp_path, monkeypatch):
+    monkeypatch.setattr(index, "MERGE_BUDGET", 3)
+    monkeypatch.setattr(index, "MERGE_AT", 3)
+    src = tmp_path / "src"
+    month(src, "2024-01", 2, 3, 1)          # the first build: one segment of 6 documents
+    ix = tmp_path / "ix"
+    index.build_index([src], ix)
+    (big,) = whoosh_segments(ix)
+    seen = []
+    for n in range(2, 10):                  # eight updates of one paper each
+        path = src / "2024" / "02" / f"{n:02d}.md"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(day(f"2024-02-{n:02d}", f"2402.{n:05d}"), encoding="utf-8")
+        before = whoosh_segments(ix)
+        index.update_index(ix)
+        after = whoosh_segments(ix)
+        merged = sum(count for seg, count in before.items() if seg not in after)
+        assert merged <= 3
+        seen.append(len(after))
+    assert whoosh_segments(ix)[big] == 6    # the large segment was never rewritten
+    assert max(seen) <= 5                   # and the small ones pile up slowly
+    assert len(documents(ix)) == 14
+
+
+QUERIES = ["멀티모달 벤치마크", "LoRA 미세 조정", "diffusion", "대형 언어 모델", "강화 학습 reward", "비디오 생성",
+           "Mixture of Experts", "에이전트", "\"language model\"", "title:벤치마크", "코드 생성 LLM", "음성"]
+
+
+def test_an_updated_index_ranks_exactly_like_a_rebuild(tmp_path):
+    """Adds, changes, deletions and re-listed papers spread over many generations and merges;
+    every query then gives the same papers in the same order with the same scores."""
+    from helpers_updates import copy_seeds
+
+    src = tmp_path / "src"
+    files = copy_seeds(src, 3)              # 15 day-files, 243 papers
+    for path in files[10:]:
+        path.rename(path.with_suffix(".later"))
+    ix = tmp_path / "ix"
+    index.build_index([src], ix)
+    for path in files[10:]:                 # new days, one update each
+        path.with_suffix(".later").rename(path)
+        index.update_index(ix)
+    for path in files[1:4]:                 # rewritten days (summaries and votes change)
+        text = path.read_text(encoding="utf-8")
+        path.write_text(text.replace("Vote: 1", "Vote: 7").replace("다.", "다!", 5), encoding="utf-8")
+        index.update_index(ix)
+    files[5].unlink()                       # a deleted day
+    index.update_index(ix)
+    head = files[6].read_text(encoding="utf-8").split("\n### ")[:3]   # papers listed again later
+    (src / "2021" / "01").mkdir(parents=True, exist_ok=True)
+    (src / "2021" / "01" / "01.md").write_text("\n### ".join(head).replace(
+        head[0].split("\n", 1)[0], "## Daily Papers (2021-01-01)"), encoding="utf-8")
+    index.update_index(ix)
+    assert len(index.open_generation(ix).ix._segments()) > 1
+
+    fresh = tmp_path / "fresh"
+    index.build_index([src], fresh)
+    assert set(documents(ix)) == set(documents(fresh))
+    for query in QUERIES:
+        updated = search(query, index_dir=ix, limit=1000)
+        rebuilt = search(query, index_dir=fresh, limit=1000)
+        assert updated.total == rebuilt.total == len(rebuilt), query
+        # The copies of a seed have the same text, so ties are many; compare orders up to ties.
+        assert ranked(updated) == ranked(rebuilt), query
+        assert [h.score for h in updated] == pytest.approx([h.score for h in rebuilt], rel=1e-9), query
+
+
+def ranked(hits) -> list[tuple[float, str]]:
+    return sorted((-round(h.score, 9), h.arxiv_id) for h in hits)
+
+
+# -- huge texts ----------------------------------------------------------------------------------
+
+
+def test_long_text_is_analyzed_in_pieces_with_true_offsets():
+    from search import analysis
+
+    sentence = "대형 언어 모델(LLMs)은 GPT-4o처럼 멀티모달 벤치마크에서 평가됩니다. "
+    text = sentence * (3 * analysis.MAX_PIECE // len(sentence))
+    cut = analysis.pieces(text)
+    assert len(cut) >= 3 and "".join(p for _, p in cut) == text
+    assert all(len(p) <= analysis.MAX_PIECE and p.endswith(". ") for _, p in cut[:-1])
+    terms = analysis.analyze(text)
+    assert [t.text for t in terms[:8]] == [t.text for t in analysis.analyze(sentence)][:8]
+    assert all(text[t.start:t.end].lower().startswith(t.text[:1].lower()) for t in terms if t.kind == "noun")
+    positions = [t.pos for t in terms if t.primary]
+    assert positions == sorted(positions) and positions[-1] > 3 * len(analysis.analyze(sentence)) // 2
+
+
+def test_sigterm_stops_an_index_of_a_huge_summary_promptly(tmp_path):
+    from helpers_updates import papers_cmd, wait_until, writing, kill
+    import signal
+    import time
+
+    src = tmp_path / "src"
+    src.mkdir()
+    line = "이 논문은 대형 언어 모델의 추론 능력을 새로운 벤치마크로 평가합니다. " * 5000   # 200,000 characters
+    (src / "2024-01-01.md").write_text(day("2024-01-01", {"arxiv_id": "2401.00001", "summary": line}), encoding="utf-8")
+    ix = tmp_path / "ix"
+    writer = papers_cmd("index", "--source", str(src), "--index-dir", str(ix))
+    try:
+        wait_until(lambda: writing(ix), timeout=120, what="the build writing")
+        time.sleep(3)                       # Kiwi loaded and deep in the summary
+        sent = time.monotonic()
+        writer.send_signal(signal.SIGTERM)
+        out, _ = writer.communicate(timeout=60)
+        took = time.monotonic() - sent
+    finally:
+        kill(writer)
+    assert writer.returncode == 143, out
+    assert "interrupted; the index was left as it was" in out
+    assert took < 10, f"took {took:.1f}s to stop"
+    assert index.current_name(ix) is None and not list(ix.glob("tmp-*"))
+
+
+def test_a_huge_query_analyzes_only_its_first_characters(seeds_index, monkeypatch):
+    from search import plan, query
+
+    seen = []
+    real = plan.build
+    monkeypatch.setattr(plan, "build", lambda text, *a, **k: seen.append(len(text)) or real(text, *a, **k))
+    hits = search("멀티모달 벤치마크 " * 10_000, index_dir=seeds_index)
+    assert seen == [query.MAX_QUERY_CHARS - 1] or max(seen) <= query.MAX_QUERY_CHARS
+    assert hits.notice == f"the query was long; only its first {seen[0]:,} characters were used"
+    assert hits and hits[0].arxiv_id == "2407.00468"
