@@ -373,7 +373,8 @@ def writer_lock(index_dir: Path, wait: float = 0.0):
 
 
 def build_index(sources: Iterable[str | os.PathLike] | None, index_dir=None, **kwargs) -> UpdateReport:
-    """Build the index from scratch from ``sources`` (default: the remembered ones, else the seeds)."""
+    """Build the index from scratch from ``sources`` (default: the remembered ones; for a new
+    index at the default location, the bundled seeds)."""
     return update_index(index_dir, sources=sources, rebuild=True, **kwargs)
 
 
@@ -438,6 +439,13 @@ def _update(index_dir: Path, sources, add_sources, rebuild, allow_shrink, progre
     # Read even when nothing changed, so a damaged lexicon is reported here, not by searches.
     old_lexicon = old.lexicon() if old is not None else {}
     scan = scan_dayfiles(source_paths(source_list))
+    if old is None and scan.unreadable:
+        # A rebuild has no previous generation to keep the folder's papers from.
+        folder, reason = scan.unreadable[0]
+        raise SourceError(
+            f"cannot list {folder} ({reason}); a rebuild would drop its papers, so nothing was changed; "
+            "fix its permissions and run `papers index` again"
+        )
     plan = _plan(scan.files, old_files, report)
     _keep_unlisted(plan, scan.unreadable, old_files if old is not None else _published_files(index_dir), report)
     if not any(entry["papers"] for entry in plan.manifest.values()):

@@ -515,3 +515,39 @@ def test_a_huge_query_analyzes_only_its_first_characters(seeds_index, monkeypatc
     assert seen == [query.MAX_QUERY_CHARS - 1] or max(seen) <= query.MAX_QUERY_CHARS
     assert hits.notice == f"the query was long; only its first {seen[0]:,} characters were used"
     assert hits and hits[0].arxiv_id == "2407.00468"
+
+
+def test_search_of_an_index_being_rebuilt_says_a_rebuild_is_under_way(tmp_path):
+    import json
+    import sys
+
+    src = small_source(tmp_path)
+    ix = tmp_path / "ix"
+    index.build_index([src], ix)
+    meta_path = ix / index.current_name(ix) / "meta.json"
+    meta = json.loads(meta_path.read_text(encoding="utf-8"))
+    meta["schema_version"] = 0
+    meta_path.write_text(json.dumps(meta), encoding="utf-8")
+    writer = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        (ix / ".lock").write_text(f"pid {writer.pid} since 2026-01-01 00:00:00", encoding="utf-8")
+        result = papers("search", "모델", "--index-dir", ix)
+    finally:
+        writer.kill()
+        writer.wait()
+    assert result.exit_code == 1
+    assert result.stderr.endswith("; a rebuild is under way; try again when it has finished\n")
+    assert len(result.stderr.splitlines()) == 1
+
+
+def test_rebuild_with_an_unlistable_sub_folder_is_refused(nested, monkeypatch):
+    src, ix, may, june = nested
+    generation = index.current_name(ix)
+    with unlistable(monkeypatch, src / "2024" / "06"):
+        result = papers("index", "--rebuild", "--index-dir", ix)
+    assert result.exit_code == 1
+    assert result.stderr == (
+        f"Error: cannot list {src.resolve() / '2024' / '06'} (Permission denied); a rebuild would drop its papers, "
+        "so nothing was changed; fix its permissions and run `papers index` again\n"
+    )
+    assert index.current_name(ix) == generation

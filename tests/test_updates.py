@@ -404,6 +404,7 @@ def test_incompatible_index_is_explained_and_the_next_update_rebuilds_it(src, ix
     assert result.stderr.endswith("run `papers index` to rebuild it from its sources (a scheduled update does it)\n")
     with pytest.raises(IndexVersionError):
         index.open_generation(ix)
+    assert index.stats(ix)["state"].startswith("written in another format (")
 
     result = papers("index", "--index-dir", ix)   # what cron runs
     assert result.exit_code == 0, result.output
