@@ -784,28 +784,24 @@ def _fill(tmp: Path, old, old_files: dict, old_lexicon: dict, plan: _Plan, repor
     return count, dates
 
 
-#: Whoosh merges segments in Python, about a hundred documents a second on a shared machine; its
+#: Whoosh merges segments in Python (a hundred or so documents a second on a shared machine); its
 #: own policy once merged 4,053 documents into an update of 20 papers (42 s). An update merges
-#: the smallest segments only, at most this many documents, once there are MERGE_AT segments;
-#: larger segments are merged only by a rebuild (the array form merges separately, in numpy).
+#: only the MERGE_AT smallest segments, and only when they hold at most MERGE_BUDGET documents
+#: together, so one update's merge is bounded and most updates merge nothing; segments past that
+#: size are merged only by a rebuild (the array form merges separately, in numpy).
 MERGE_BUDGET = 300
 MERGE_AT = 6
 
 
 def bounded_merge(writer, segments):
-    """Whoosh merge policy for updates: merge the smallest segments, at most
-    :data:`MERGE_BUDGET` documents in all, once there are :data:`MERGE_AT` or more."""
+    """Whoosh merge policy for updates: merge the :data:`MERGE_AT` smallest segments when they
+    hold at most :data:`MERGE_BUDGET` documents together."""
     from whoosh.reading import SegmentReader
 
     if len(segments) < MERGE_AT:
         return segments
-    chosen, total = [], 0
-    for seg in sorted(segments, key=lambda s: s.doc_count_all()):
-        if total + seg.doc_count_all() > MERGE_BUDGET:
-            break
-        chosen.append(seg)
-        total += seg.doc_count_all()
-    if len(chosen) < 2:
+    chosen = sorted(segments, key=lambda s: s.doc_count_all())[:MERGE_AT]
+    if sum(s.doc_count_all() for s in chosen) > MERGE_BUDGET:
         return segments
     for seg in chosen:
         reader = SegmentReader(writer.storage, writer.schema, seg)
