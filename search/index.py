@@ -22,9 +22,14 @@ published ``gen-*``) and starts over from the published generation.
 The manifest maps every day-file to its content hash and the papers it contributed, so an
 update re-reads only new and changed files, re-indexes only the papers whose stored fields
 changed, and an unchanged tree costs a few reads and hashes (no Kiwi). A day-file that cannot
-be read or parsed keeps its manifest entry, so its papers stay indexed until it is fixed. A
-source folder that disappeared stops the update (more likely an unmounted disk than a wish to
-drop all its papers).
+be read or parsed keeps its manifest entry, so its papers stay indexed until it is fixed, and
+so does every day-file under a folder the scan cannot list. A source folder that disappeared
+stops the update, and so does one that would remove more than a quarter of the papers (more
+likely an unmounted disk or a failed ``git pull`` than a wish to drop them; see
+:mod:`search.sources`). A first build records the sources it was asked for (``sources.json``)
+before it writes anything. An index written in another format is rebuilt by the next update
+from its remembered sources; one that cannot be written (permissions, a read-only or full
+disk) is reported in one line and left as it was.
 
 A damaged published generation (unreadable or truncated ``meta.json``, ``manifest.json`` or
 ``lexicon.json``, or Whoosh files) is reported with a one-line error that names
@@ -37,7 +42,6 @@ from __future__ import annotations
 
 import errno
 import fcntl
-import functools
 import hashlib
 import json
 import os
@@ -58,6 +62,10 @@ from .errors import (
     SearchError, ShrinkError, SourceError,
 )
 from .parse import PARSER_VERSION, Paper, merge_papers, read_dayfile, scan_dayfiles
+from .sources import (  # noqa: F401  (BUNDLED, SHRINK_*, seeds_dir: part of this module's surface)
+    BUNDLED, SHRINK_MIN_PAPERS, SHRINK_SHARE, check_shrink, keep_unlisted, key_of, path_of, seeds_dir, shown,
+    source_paths, symbolic,
+)
 
 #: Bumped whenever the fields or what is stored in them change.
 SCHEMA_VERSION = 6
@@ -74,16 +82,6 @@ SOUNDS = "sounds.json"
 #: The sources a first build was asked for, written before anything else, so a build that is
 #: killed or fails does not leave the next `papers index` to guess (it would index the seeds).
 REQUESTED = "sources.json"
-#: How the bundled seeds are remembered: a name, not a path, because the path changes when the
-#: package is reinstalled or its virtual environment recreated.
-BUNDLED = "bundled:seeds"
-#: An update that would remove more than this share of the indexed papers (and more than
-#: SHRINK_MIN_PAPERS of them) is refused without ``allow_shrink`` (``--allow-shrink``): an
-#: unmounted disk or a failed ``git pull`` looks like mass deletion.
-SHRINK_SHARE = 0.25
-SHRINK_MIN_PAPERS = 10
-
-
 def schema() -> Schema:
     """The Whoosh schema: analyzed title/summary/authors, filterable date and votes."""
     text = analysis.KiwiTokenizer()
@@ -140,16 +138,6 @@ def missing(index_dir: Path) -> IndexMissingError:
             "or `papers index --source DIR` from your day-files"
         )
     return IndexMissingError(f"no index at {index_dir}; run `papers index --index-dir {index_dir} --source DIR`")
-
-
-@functools.lru_cache(maxsize=None)
-def seeds_dir() -> Path:
-    """The bundled day-files: ``seeds/`` of a checkout, or the copy installed in the package."""
-    here = Path(__file__).resolve().parent
-    for candidate in (here.parent / "seeds", here / "seeds"):
-        if candidate.is_dir():
-            return candidate
-    raise SourceError("the bundled seeds/ folder is missing from this installation; reinstall the package")
 
 
 def resolve_dir(index_dir: str | os.PathLike | None) -> Path:
@@ -447,17 +435,17 @@ def _update(index_dir: Path, sources, add_sources, rebuild, allow_shrink, progre
             "fix its permissions and run `papers index` again"
         )
     plan = _plan(scan.files, old_files, report)
-    _keep_unlisted(plan, scan.unreadable, old_files if old is not None else _published_files(index_dir), report)
+    keep_unlisted(plan, scan.unreadable, old_files if old is not None else _published_files(index_dir), report)
     if not any(entry["papers"] for entry in plan.manifest.values()):
         problems = f"{len(report.skipped)} could not be read or parsed"
         if report.skipped:
             problems += f", first {report.skipped[0]}"
         raise SourceError(
-            f"no papers to index: the {len(scan.files)} day-files under {', '.join(_shown(source_list))} "
+            f"no papers to index: the {len(scan.files)} day-files under {', '.join(shown(source_list))} "
             f"hold no paper ({problems}); nothing was changed"
         )
     if not allow_shrink and (sources is None or set(source_list) == set(remembered or ())):
-        _check_shrink(index_dir, old_files if old is not None else _published_files(index_dir), plan, source_list)
+        check_shrink(index_dir, old_files if old is not None else _published_files(index_dir), plan, source_list)
     if old is not None and not plan.touched and source_list == remembered:
         report.generation = old.name
         report.papers = old.meta.get("papers", 0)
@@ -484,29 +472,6 @@ def _write_error(index_dir: Path, exc: OSError) -> Exception:
     return exc
 
 
-def source_paths(sources: list[str]) -> list[Path]:
-    """The folders (or files) the remembered sources name now."""
-    return [seeds_dir() if s == BUNDLED else Path(s) for s in sources]
-
-
-def _shown(sources: list[str]) -> list[str]:
-    return ["the bundled seeds" if s == BUNDLED else s for s in sources]
-
-
-def _key(path: Path) -> str:
-    """A day-file's manifest key: its path, or for a bundled seed ``bundled:seeds/NAME``."""
-    try:
-        return f"{BUNDLED}/{path.relative_to(seeds_dir()).as_posix()}"
-    except (ValueError, SourceError):
-        return str(path)
-
-
-def _path(key: str) -> Path:
-    if key.startswith(BUNDLED + "/"):
-        return seeds_dir() / key[len(BUNDLED) + 1:]
-    return Path(key)
-
-
 def _published_files(index_dir: Path) -> dict:
     """The manifest of the published generation, read without opening it (it may be in an
     older format); empty when there is none or it cannot be read."""
@@ -516,40 +481,6 @@ def _published_files(index_dir: Path) -> dict:
     except (OSError, ValueError, AttributeError):
         return {}
     return files if isinstance(files, dict) else {}
-
-
-def _keep_unlisted(plan: "_Plan", unreadable: list[tuple[Path, str]], old_files: dict, report) -> None:
-    """A folder the scan could not list keeps the papers of the day-files indexed from it."""
-    for folder, reason in unreadable:
-        kept = 0
-        for key, entry in old_files.items():
-            if key not in plan.manifest and _path(key).is_relative_to(folder):
-                plan.manifest[key] = entry
-                plan.skipped.add(key)
-                plan.touched.discard(key)
-                kept += 1
-        report.skipped.append(DayFileError(
-            str(folder), f"cannot be listed ({reason}); the papers of its {kept} indexed day-files are kept"))
-
-
-def _check_shrink(index_dir: Path, old_files: dict, plan: "_Plan", sources: list[str]) -> None:
-    before = {a for entry in old_files.values() for a in entry.get("papers", ())}
-    after = {a for entry in plan.manifest.values() for a in entry["papers"]}
-    lost = before - after
-    if len(lost) <= max(SHRINK_MIN_PAPERS, SHRINK_SHARE * len(before)):
-        return
-    folders = []
-    for source in sources:
-        root = source_paths([source])[0]
-        had = sum(1 for key in old_files if _path(key).is_relative_to(root))
-        has = sum(1 for key in plan.manifest if key in old_files and _path(key).is_relative_to(root))
-        if has < had:
-            folders.append(f"{_shown([source])[0]} now holds {has} of the {had} day-files indexed from it")
-    raise ShrinkError(
-        f"refusing to remove {len(lost)} of the {len(before)} papers in {index_dir} "
-        f"(more than {SHRINK_SHARE:.0%}): {'; '.join(folders) or 'their day-files no longer list them'}; "
-        "the published index is unchanged. If the papers are really gone, run `papers index --allow-shrink`"
-    )
 
 
 def _remembered_sources(index_dir: Path, old: Generation | None) -> list[str] | None:
@@ -576,24 +507,8 @@ def _remembered_sources(index_dir: Path, old: Generation | None) -> list[str] | 
 def _sources_of(meta) -> list[str] | None:
     found = meta.get("sources") if isinstance(meta, dict) else None
     if isinstance(found, list) and found and all(isinstance(s, str) for s in found):
-        return [_symbolic(s) for s in found]
+        return [symbolic(s) for s in found]
     return None
-
-
-def _symbolic(source: str) -> str:
-    """A remembered source as it is remembered now: the bundled seeds by name, also when an
-    older version recorded them as a path that a reinstall has since removed."""
-    if source == BUNDLED:
-        return source
-    path = Path(source)
-    try:
-        if path.resolve() == seeds_dir().resolve():
-            return BUNDLED
-    except SourceError:
-        pass
-    if not path.exists() and path.parts[-2:] == ("search", "seeds"):
-        return BUNDLED
-    return source
 
 
 def _choose_sources(index_dir, sources, add_sources, remembered, published) -> list[str]:
@@ -606,7 +521,7 @@ def _choose_sources(index_dir, sources, add_sources, remembered, published) -> l
             f"the index at {index_dir} does not record its sources (its meta.json is damaged); "
             "rebuild it with `papers index --rebuild --source DIR`"
         )
-    given = [_symbolic(str(Path(s).expanduser().resolve())) for s in sources]
+    given = [symbolic(str(Path(s).expanduser().resolve())) for s in sources]
     chosen = list(dict.fromkeys(((remembered or []) if add_sources else []) + given))
     if not chosen:
         raise SourceError("no sources given; name a day-file folder with --source DIR")
@@ -625,7 +540,7 @@ def _plan(files: list[Path], old_files: dict, report: UpdateReport) -> _Plan:
     """Hash every day-file, read the new and changed ones, and work out the new manifest."""
     plan = _Plan({}, set(), {}, set())
     for path in files:
-        key = _key(path)
+        key = key_of(path)
         previous = old_files.get(key)
         try:
             data = path.read_bytes()
@@ -712,7 +627,7 @@ def _fill(tmp: Path, old, old_files: dict, old_lexicon: dict, plan: _Plan, repor
         for key in owners.get(arxiv_id, ()):
             if key not in plan.papers and key not in unknown:
                 try:
-                    plan.papers[key] = read_dayfile(_path(key))
+                    plan.papers[key] = read_dayfile(path_of(key))
                 except SearchError as exc:
                     report.skipped.append(exc)
                     unknown.add(key)
@@ -997,7 +912,7 @@ def stats(index_dir=None) -> dict:
         "index_bytes": index_size(gen.path),
         "written": meta.get("written"),
         "package_version": meta.get("package_version"),
-        "sources": _shown([_symbolic(s) for s in meta.get("sources", [])]),
+        "sources": shown([symbolic(s) for s in meta.get("sources", [])]),
     }
 
 
