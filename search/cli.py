@@ -263,7 +263,7 @@ def _progress_printer():
               help="Add a source to the remembered ones.")
 @click.option("--rebuild", is_flag=True, help="Rebuild from scratch instead of updating.")
 @click.option("--allow-shrink", is_flag=True,
-              help=f"Allow an update to remove more than {index_mod.SHRINK_SHARE:.0%} of the papers (refused by default: "
+              help=f"Allow this update (with --every: the first round) to remove more than {index_mod.SHRINK_SHARE:.0%} of the papers (refused by default: "
                    "an unmounted disk or a failed git pull looks like mass deletion).")
 @click.option("--every", metavar="DURATION", help="Keep running: update every DURATION (90s, 30m, 1h).")
 @click.option("--wait", default=0.0, type=float, metavar="SECONDS",
@@ -293,7 +293,7 @@ def index_cmd(sources, added, rebuild, allow_shrink, every, wait, index_dir):
     def run_once(first: bool) -> None:
         report = index_mod.update_index(
             index_dir, sources=chosen if first else None, add_sources=adding,
-            rebuild=rebuild and first, allow_shrink=allow_shrink, wait=wait, progress=_progress_printer(),
+            rebuild=rebuild and first, allow_shrink=allow_shrink and first, wait=wait, progress=_progress_printer(),
         )
         stamp = time.strftime("%Y-%m-%d %H:%M:%S ") if interval is not None else ""
         for problem in report.skipped:
