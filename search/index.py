@@ -49,6 +49,7 @@ import re
 import shutil
 import time
 from collections.abc import Callable, Iterable
+import contextlib
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -310,6 +311,9 @@ class UpdateReport:
     published: bool = False
     #: Why an update rebuilt the index by itself (it was written in an older format).
     reason: str | None = None
+    #: Seconds from the start until the new papers were searchable (before any merge).
+    searchable_after: float | None = None
+    started: float = field(default_factory=time.monotonic, repr=False)
 
     @property
     def changed(self) -> bool:
@@ -393,7 +397,6 @@ def update_index(
     full disk, raises :class:`IndexWriteError` and leaves the published generation as it was.
     """
     index_dir = resolve_dir(index_dir)
-    started = time.monotonic()
     report = UpdateReport(index_dir)
     if sources is None and current_name(index_dir) is None and not is_builtin(index_dir) \
             and not _remembered_sources(index_dir, None):
@@ -406,7 +409,7 @@ def update_index(
             _update(index_dir, sources, add_sources, rebuild, allow_shrink, progress, report)
     except OSError as exc:
         raise _write_error(index_dir, exc) from None
-    report.seconds = time.monotonic() - started
+    report.seconds = time.monotonic() - report.started
     return report
 
 
@@ -452,8 +455,13 @@ def _update(index_dir: Path, sources, add_sources, rebuild, allow_shrink, progre
         return
     report.rebuilt = old is None
     _write_generation(index_dir, old, (old_files, old_lexicon), plan, source_list, report, progress)
+    report.searchable_after = time.monotonic() - report.started
+    keep = {report.generation, published}
+    if old is not None and _needs_merge(index_dir / report.generation):
+        _merge_generation(index_dir, report)
+        keep.add(report.generation)  # and the update's, still open in searchers for a moment
     (index_dir / REQUESTED).unlink(missing_ok=True)
-    _remove_old_generations(index_dir, {report.generation, published})
+    _remove_old_generations(index_dir, keep)
 
 
 def _write_error(index_dir: Path, exc: OSError) -> Exception:
@@ -658,15 +666,14 @@ def _fill(tmp: Path, old, old_files: dict, old_lexicon: dict, plan: _Plan, repor
             progress(len(fresh), len(fresh), "committing")
         if old is None:
             writer.commit(optimize=True)
-        else:
-            writer.commit(mergetype=bounded_merge)
+        else:  # merged apart, once the new papers are published (_merge_generation)
+            from whoosh.writing import NO_MERGE
+            writer.commit(mergetype=NO_MERGE)
     except BaseException:
         # After a failed commit (a full disk) the writer is closed and cancel() raises "This
         # writer is closed", which would hide the real error.
-        try:
+        with contextlib.suppress(Exception):
             writer.cancel()
-        except Exception:
-            pass
         raise
 
     if progress is not None:
@@ -688,9 +695,7 @@ def _fill(tmp: Path, old, old_files: dict, old_lexicon: dict, plan: _Plan, repor
         if count:  # an empty index has no column to read
             column = reader.column_reader("date")
             dates = sorted({column[docnum] for docnum in reader.all_doc_ids()})
-        ids = reader.column_reader("arxiv_id")
-        whoosh_ids = [None if reader.is_deleted(n) else ids[n] for n in range(reader.doc_count_all())]
-    arrays.write_listing(tmp, listing, whoosh_ids)
+    arrays.write_listing(tmp, listing, _whoosh_ids(ix))
     sounds = loanwords.Sounds(english_words(arrays.Arrays(tmp)), previous=old.sounds() if old is not None else None)
     table.write(tmp, old.words() if old is not None else None)
     _write_json(tmp / LEXICON, lex.to_json())
@@ -700,11 +705,12 @@ def _fill(tmp: Path, old, old_files: dict, old_lexicon: dict, plan: _Plan, repor
 
 
 #: Whoosh merges segments in Python (a hundred or so documents a second on a shared machine); its
-#: own policy once merged 4,053 documents into an update of 20 papers (42 s). An update merges
-#: only the MERGE_AT smallest segments, and only when they hold at most MERGE_BUDGET documents
-#: together, so one update's merge is bounded and most updates merge nothing; segments past that
-#: size are merged only by a rebuild (the array form merges separately, in numpy).
-MERGE_BUDGET = 300
+#: own policy once merged 4,053 documents into an update of 20 papers (42 s). An update publishes
+#: its papers without merging; then, in a generation of its own, the MERGE_AT smallest segments
+#: are merged, only when they hold at most MERGE_BUDGET documents together, so a run's merge is
+#: bounded and most runs merge nothing; larger segments are merged only by a rebuild (the array
+#: form merges separately, in numpy).
+MERGE_BUDGET = 500
 MERGE_AT = 6
 
 
@@ -723,6 +729,54 @@ def bounded_merge(writer, segments):
         writer.add_reader(reader)
         reader.close()
     return [s for s in segments if s not in chosen]
+
+
+def _whoosh_ids(ix) -> list[str | None]:
+    """The arXiv ID of every Whoosh document number (None if deleted), for the array form's map."""
+    with ix.searcher() as searcher:
+        reader = searcher.reader()
+        ids = reader.column_reader("arxiv_id")
+        return [None if reader.is_deleted(n) else ids[n] for n in range(reader.doc_count_all())]
+
+
+def _needs_merge(path: Path) -> bool:
+    """Whether :func:`bounded_merge` would merge segments of the generation at ``path``."""
+    segments = whoosh_index.open_dir(str(path))._segments()
+    smallest = sorted(s.doc_count_all() for s in segments)[:MERGE_AT]
+    return len(segments) >= MERGE_AT and sum(smallest) <= MERGE_BUDGET
+
+
+def _merge_generation(index_dir: Path, report: UpdateReport) -> None:
+    """Publish a copy of the generation just published with its small Whoosh segments merged.
+
+    Done apart from the update, after its papers are searchable, so a merge never delays them
+    (one merged 4,053 documents into an update of 20 papers: 42 s); a writer killed here leaves
+    the update published. Only Whoosh's document numbers change, so the array form's map is
+    rewritten and every other file is shared."""
+    source = index_dir / report.generation
+    name = f"gen-{_next_number(index_dir):06d}"
+    tmp = index_dir / f"tmp-{name}-{os.getpid()}"
+    tmp.mkdir()
+    try:
+        _share_files(source, tmp)
+        for part in source.glob("*.json"):  # rewritten in place below or later: never shared
+            shutil.copy2(part, tmp / part.name)
+        ix = whoosh_index.open_dir(str(tmp))
+        writer = ix.writer()
+        try:
+            writer.commit(mergetype=bounded_merge)
+        except BaseException:
+            with contextlib.suppress(Exception):
+                writer.cancel()
+            raise
+        arrays.write_listing(tmp, arrays.read_listing(tmp), _whoosh_ids(ix))
+        _fsync_tree(tmp)
+        os.rename(tmp, index_dir / name)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    _publish(index_dir, name)
+    report.generation = name
 
 
 def english_words(view: arrays.Arrays) -> dict[str, int]:

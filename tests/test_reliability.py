@@ -385,6 +385,9 @@ def test_bullet_labels_that_carry_content_are_indexed(tmp_path):
 # -- updates: bounded merges, rankings equal to a rebuild -----------------------------------------
 
 
+from whoosh import index as whoosh_index  # noqa: E402
+
+
 def whoosh_segments(ix: Path) -> dict[str, int]:
     gen = index.open_generation(ix)
     return {seg.segment_id(): seg.doc_count_all() for seg in gen.ix._segments()}
@@ -398,17 +401,24 @@ def test_an_update_never_merges_more_than_the_merge_budget(tmp_path, monkeypatch
     ix = tmp_path / "ix"
     index.build_index([src], ix)
     (big,) = whoosh_segments(ix)
-    seen = []
+    seen, merges = [], 0
     for n in range(2, 10):                  # eight updates of one paper each
         path = src / "2024" / "02" / f"{n:02d}.md"
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(day(f"2024-02-{n:02d}", f"2402.{n:05d}"), encoding="utf-8")
         before = whoosh_segments(ix)
-        index.update_index(ix)
+        report = index.update_index(ix)
         after = whoosh_segments(ix)
         merged = sum(count for seg, count in before.items() if seg not in after)
         assert merged <= 3
         seen.append(len(after))
+        merges += bool(merged)
+        if merged:  # merged apart: the update's own generation published the paper unmerged
+            update = sorted(p.name for p in ix.glob("gen-*"))[-2]
+            assert index.current_name(ix) == report.generation != update
+            segments = whoosh_index.open_dir(str(ix / update))._segments()
+            assert len(segments) == len(before) + 1
+    assert merges >= 2
     assert whoosh_segments(ix)[big] == 6    # the large segment was never rewritten
     assert max(seen) <= 5                   # and the small ones pile up slowly
     assert len(documents(ix)) == 14

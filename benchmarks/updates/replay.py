@@ -49,16 +49,19 @@ def main() -> None:
                 continue
             took = time.monotonic() - started
             segments = len(index.open_generation(ix).ix._segments())
-            times.append((took, n, commit[:8], report.added, report.updated, report.removed, report.papers, segments))
-            print(f"{n:4d} {commit[:8]} {took:6.2f}s  +{report.added} ~{report.updated} -{report.removed} "
+            searchable = report.searchable_after or 0.0
+            times.append((took, n, commit[:8], searchable, report.added, report.updated, report.removed, report.papers,
+                          segments))
+            print(f"{n:4d} {commit[:8]} {took:6.2f}s (searchable after {searchable:5.2f}s)  +{report.added} ~{report.updated} -{report.removed} "
                   f"= {report.papers} papers, {segments} Whoosh segments", flush=True)
     updates = [t for t in times if t[1] != times[0][1]]
-    print("\nworst updates (s, step, commit, added, updated, removed, papers, segments):")
+    print("\nworst updates (s, step, commit, searchable after s, added, updated, removed, papers, segments):")
     for row in sorted(updates, reverse=True)[:5]:
         print("  ", row)
     if updates:
         ordered = sorted(t[0] for t in updates)
-        print(f"median {ordered[len(ordered) // 2]:.2f}s, max {ordered[-1]:.2f}s over {len(updates)} updates")
+        print(f"median {ordered[len(ordered) // 2]:.2f}s, max {ordered[-1]:.2f}s over {len(updates)} updates; "
+              f"papers searchable after at most {max(t[3] for t in updates):.2f}s")
 
 
 if __name__ == "__main__":
