@@ -400,10 +400,7 @@ def update_index(
     report = UpdateReport(index_dir)
     if sources is None and current_name(index_dir) is None and not is_builtin(index_dir) \
             and not _remembered_sources(index_dir, None):
-        raise SourceError(
-            f"no index at {index_dir} and no sources to build one from; "
-            f"run `papers index --index-dir {index_dir} --source DIR`"
-        )
+        raise missing(index_dir)  # a typo'd --index-dir, most likely: write nothing there
     try:
         with writer_lock(index_dir, wait=wait):
             _update(index_dir, sources, add_sources, rebuild, allow_shrink, progress, report)
