@@ -60,7 +60,7 @@ from whoosh.fields import ID, NUMERIC, STORED, TEXT, Schema
 from . import __version__, analysis, arrays, lexicon, loanwords, words
 from .errors import (
     DayFileError, IndexIncompatibleError, IndexLockedError, IndexMissingError, IndexVersionError, IndexWriteError,
-    SearchError, ShrinkError, SourceError,
+    SearchError, SourceError,
 )
 from .parse import PARSER_VERSION, Paper, merge_papers, read_dayfile, scan_dayfiles
 from .sources import (  # noqa: F401  (BUNDLED, SHRINK_*, seeds_dir: part of this module's surface)

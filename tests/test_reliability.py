@@ -14,7 +14,6 @@ import errno
 import os
 import re
 import subprocess
-import uuid
 from pathlib import Path
 
 import pytest
