@@ -889,7 +889,7 @@ def _remove_debris(index_dir: Path) -> None:
     for item in index_dir.iterdir():
         number = _number(item)
         unpublished = number is not None and published is not None and number > published
-        if item.name.startswith(("tmp-", f"{CURRENT}.tmp")) or unpublished:
+        if item.name.startswith(("tmp-", f"{CURRENT}.tmp", f"{REQUESTED}.tmp")) or unpublished:
             if item.is_dir():
                 shutil.rmtree(item, ignore_errors=True)
             else:
