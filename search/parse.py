@@ -98,10 +98,11 @@ class Paper:
     ``arxiv_id`` has no version suffix; ``title`` is as written with whitespace collapsed (LaTeX
     is kept); ``votes`` is None when the entry has no count; ``date`` is ISO ``YYYY-MM-DD``.
     ``summary`` is plain text with one line per bullet, the labels every summary repeats
-    (:data:`STRUCTURAL_LABELS`: "What's New", ...) and ``**`` emphasis removed (any other label,
-    such as "비전 인코더 (Vision Encoder)", is content and kept as ``label: text``), dict literals as
-    ``key: value`` lines and list literals as one line per item. ``sections`` holds ``(label, text)`` per top-level bullet, with label ``""`` when the
-    bullet has none. ``source`` is the day-file path as given.
+    (:data:`STRUCTURAL_LABELS`: "What's New", ...) and ``**`` emphasis removed (any other
+    label, such as "비전 인코더 (Vision Encoder)", is content and kept as ``label: text``), dict
+    literals as ``key: value`` lines and list literals as one line per item. ``sections`` holds
+    ``(label, text)`` per top-level bullet, with label ``""`` when the bullet has none.
+    ``source`` is the day-file path as given.
     """
 
     arxiv_id: str
@@ -135,9 +136,10 @@ def parse_dayfile(text: str, source: str = "<string>") -> list[Paper]:
     A text of ``## Daily Papers`` headers and blank lines only is a valid empty day (upstream
     wrote such files before filling them in): it gives no papers.
 
-    Raises :class:`DayFileError` when the text is malformed, that is when it has no header and
-    no paper entry, an entry heading is not ``### [title](link)``, the title is empty, the link holds no arXiv id, a
-    header date is not a valid date, or an entry has no date from either a header or the path.
+    Raises :class:`DayFileError` when the text is malformed, that is when it has no paper entry
+    and is not such an empty day, an entry heading is not ``### [title](link)``, the title is
+    empty, the link holds no arXiv id, a header date is not a valid date, or an entry has no date
+    from either a header or the path.
     An entry without vote, authors or summary is accepted.
     """
     path_date = _date_from_path(source)
