@@ -131,8 +131,22 @@ def is_builtin(index_dir: Path) -> bool:
     return Path(os.path.abspath(index_dir)) == Path(os.path.abspath(builtin_index_dir()))
 
 
+def legacy_index_dir() -> Path | None:
+    """``index/`` of this source checkout when it holds an index: the default location of
+    earlier versions (which made the location depend on the install mode)."""
+    checkout = Path(__file__).resolve().parents[1]
+    found = checkout / "index"
+    return found if (checkout / "pyproject.toml").is_file() and (found / CURRENT).is_file() else None
+
+
 def missing(index_dir: Path) -> IndexMissingError:
     """The error for an index location that holds no index (a typo, most likely)."""
+    legacy = legacy_index_dir() if is_builtin(index_dir) else None
+    if legacy is not None:
+        return IndexMissingError(
+            f"no index at {index_dir}, the default location; earlier versions kept it at {legacy}: "
+            f"move it (`mv {legacy} {index_dir}`) or use --index-dir {legacy}"
+        )
     if is_builtin(index_dir):
         return IndexMissingError(
             f"no index at {index_dir}; run `papers index` to build one from the bundled seeds, "

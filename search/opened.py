@@ -89,7 +89,7 @@ def open_index(index_dir, build_if_missing: bool | None = None) -> Opened:
     stamp = _stamp(path)
     if build_if_missing is None:
         build_if_missing = BUILD_SEEDS_AT_DEFAULT
-    if stamp is None and build_if_missing and index.is_builtin(path):
+    if stamp is None and build_if_missing and index.is_builtin(path) and index.legacy_index_dir() is None:
         print(f"papers: no index at {path} yet; building one from the bundled seeds…", file=sys.stderr)
         # Not a rebuild: a process that loses the race waits for the winner, then finds the
         # seeds already indexed and has nothing to do.

@@ -165,3 +165,19 @@ def test_failed_first_build_is_finished_from_the_requested_sources(tmp_path):
     assert result.exit_code == 0, result.output
     assert index.stats(ix)["sources"] == [str(src.resolve())]
     assert set(documents(ix)) == {"2401.00001"}
+
+
+def test_index_of_an_earlier_version_in_the_checkout_is_named_not_replaced_by_seeds(tmp_path, monkeypatch):
+    """Earlier versions kept the index in a checkout's index/; the seeds must not be built over it."""
+    monkeypatch.delenv("PAPERS_INDEX_DIR")
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    legacy = tmp_path / "checkout" / "index"
+    monkeypatch.setattr(index, "legacy_index_dir", lambda: legacy)
+    default = tmp_path / "data" / "papers-search" / "index"
+    result = papers("search", "멀티모달")
+    assert result.exit_code == 1
+    assert result.stderr == (
+        f"Error: no index at {default}, the default location; earlier versions kept it at {legacy}: "
+        f"move it (`mv {legacy} {default}`) or use --index-dir {legacy}\n"
+    )
+    assert not (tmp_path / "data").exists()
