@@ -213,12 +213,60 @@ def clean(text: str) -> str:
     return unicodedata.normalize("NFKC", text)
 
 
+#: Kiwi's time grows much faster than its input (100,000 characters in one piece: 7 s; in
+#: pieces of this size: well under a second), and a signal is only acted on between two calls
+#: into Kiwi; so a longer text is analyzed in pieces of at most this many characters, cut at
+#: a line end, else a sentence end, else a space. No summary of the corpus is this long.
+MAX_PIECE = 4000
+_CUTS = (re.compile(r"\n"), re.compile(r"[.!?。]\s"), re.compile(r"\s"))
+
+
+def pieces(text: str, size: int = MAX_PIECE) -> list[tuple[int, str]]:
+    """``text`` cut into ``(offset, piece)`` of at most ``size`` characters, at the latest line
+    end, sentence end or space of each window (anywhere if it has none)."""
+    out, start = [], 0
+    while len(text) - start > size:
+        window = text[start:start + size]
+        cut = size
+        for boundary in _CUTS:
+            found = [m.end() for m in boundary.finditer(window) if m.end() > size // 2]
+            if found:
+                cut = found[-1]
+                break
+        out.append((start, text[start:start + cut]))
+        start += cut
+    out.append((start, text[start:]))
+    return out
+
+
+class _Token(NamedTuple):
+    form: str
+    tag: str
+    start: int
+    end: int
+
+
+def _tokenize_all(kiwi, texts: list[str]) -> Iterator[list]:
+    """Kiwi's tokens of each text, long texts analyzed in :func:`pieces` and put back together
+    with their offsets."""
+    parts = [pieces(text) if len(text) > MAX_PIECE else [(0, text)] for text in texts]
+    results = kiwi.tokenize([piece for split in parts for _, piece in split])
+    for split in parts:
+        if len(split) == 1:
+            yield next(results)
+            continue
+        tokens = []
+        for offset, _ in split:
+            tokens.extend(_Token(t.form, t.tag, t.start + offset, t.end + offset) for t in next(results))
+        yield tokens
+
+
 def analyze(text: str) -> list[Term]:
     """Analyze one text as a whole (never word by word: Kiwi needs the context)."""
     text = clean(text)
     if not text.strip():
         return []
-    return terms_from_tokens(text, get_kiwi().tokenize(text))
+    return terms_from_tokens(text, next(_tokenize_all(get_kiwi(), [text])))
 
 
 def analyze_many(texts: Iterable[str], words=None) -> Iterator[list[Term]]:
@@ -229,7 +277,7 @@ def analyze_many(texts: Iterable[str], words=None) -> Iterator[list[Term]]:
     """
     cleaned = [clean(t) for t in texts]
     kiwi = get_kiwi()
-    for text, tokens in zip(cleaned, kiwi.tokenize(cleaned)):
+    for text, tokens in zip(cleaned, _tokenize_all(kiwi, cleaned)):
         if words is None:
             yield terms_from_tokens(text, tokens)
             continue

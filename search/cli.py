@@ -12,7 +12,7 @@ import time
 
 import click
 
-from . import browse, terminal
+from . import browse, opened, terminal
 from . import why as explaining
 from . import index as index_mod
 from . import query as query_mod
@@ -22,7 +22,7 @@ index_dir_option = click.option(
     "--index-dir",
     type=click.Path(file_okay=False),
     envvar="PAPERS_INDEX_DIR",
-    help="Index location (default: $PAPERS_INDEX_DIR, else index/ of a checkout, else ~/.local/share/papers-search/index).",
+    help="Index location (default: $PAPERS_INDEX_DIR, else ~/.local/share/papers-search/index; `papers stats` prints it).",
 )
 json_option = click.option("--json", "as_json", is_flag=True, help="Print machine-readable JSON.")
 jsonl_option = click.option("--jsonl", "as_jsonl", is_flag=True, help="Print one JSON object per hit and line.")
@@ -44,6 +44,9 @@ class _Group(click.Group):
 
     def invoke(self, ctx):
         as_json = ctx.meta.get("papers.json", False)
+        # The first search at the default location indexes the bundled seeds; anywhere else a
+        # missing index is an error (a typo'd --index-dir must not grow a second index).
+        building, opened.BUILD_SEEDS_AT_DEFAULT = opened.BUILD_SEEDS_AT_DEFAULT, True
         try:
             return super().invoke(ctx)
         except SearchError as exc:
@@ -58,6 +61,8 @@ class _Group(click.Group):
         except KeyboardInterrupt:
             click.echo("interrupted", err=True)
             sys.exit(130)
+        finally:
+            opened.BUILD_SEEDS_AT_DEFAULT = building
 
 
 def _index_dir_arg(args) -> str | None:
@@ -72,7 +77,7 @@ def _index_dir_arg(args) -> str | None:
 
 def _naming_the_index(message: str, index_dir: str | None) -> str:
     """A fix that names the index the user used: `papers index --index-dir X --rebuild`."""
-    if not index_dir:
+    if not index_dir or "--index-dir" in message:
         return message
     return re.sub(r"\b(run|with|try) `papers index", lambda m: f"{m[1]} `papers index --index-dir {shlex.quote(index_dir)}",
                   message)
@@ -309,16 +314,22 @@ def _progress_printer():
 @click.option("--add-source", "added", multiple=True, type=click.Path(exists=False),
               help="Add a source to the remembered ones.")
 @click.option("--rebuild", is_flag=True, help="Rebuild from scratch instead of updating.")
+@click.option("--allow-shrink", is_flag=True,
+              help=f"Allow this update (with --every: the first round) to remove more than {index_mod.SHRINK_SHARE:.0%} of the papers (refused by default: "
+                   "an unmounted disk or a failed git pull looks like mass deletion).")
 @click.option("--every", metavar="DURATION", help="Keep running: update every DURATION (90s, 30m, 1h).")
 @click.option("--wait", default=0.0, type=float, metavar="SECONDS",
               help="Wait this long for another running update to finish (default: fail at once).")
 @index_dir_option
-def index_cmd(sources, added, rebuild, every, wait, index_dir):
+def index_cmd(sources, added, rebuild, allow_shrink, every, wait, index_dir):
     """Build or update the index from day-files.
 
     With no --source, updates from the sources remembered by the index (the bundled seeds for
-    a new index). Unchanged day-files are skipped; bad ones are reported and skipped, and the
-    papers they gave before are kept. Exits non-zero only when the update failed.
+    a new index at the default location). Unchanged day-files are skipped; bad ones and folders
+    that cannot be listed are reported and skipped, and the papers they gave before are kept.
+    An update that would remove more than a quarter of the papers is refused unless
+    --allow-shrink; an index in an older format is rebuilt. Exits non-zero only when the update
+    failed.
 
     \b
     Examples:
@@ -334,7 +345,7 @@ def index_cmd(sources, added, rebuild, every, wait, index_dir):
     def run_once(first: bool) -> None:
         report = index_mod.update_index(
             index_dir, sources=chosen if first else None, add_sources=adding,
-            rebuild=rebuild and first, wait=wait, progress=_progress_printer(),
+            rebuild=rebuild and first, allow_shrink=allow_shrink and first, wait=wait, progress=_progress_printer(),
         )
         stamp = time.strftime("%Y-%m-%d %H:%M:%S ") if interval is not None else ""
         for problem in report.skipped:
@@ -434,7 +445,7 @@ def show(arxiv_id, as_bibtex, as_json, color, index_dir):
 @json_option
 @index_dir_option
 def stats(as_json, index_dir):
-    """Papers, days, date range, index size and sources.
+    """Papers, days, date range, index size, sources and where the index is.
 
     \b
     Example:

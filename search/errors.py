@@ -25,12 +25,24 @@ class SourceError(SearchError):
     """A source path given for indexing does not exist or holds no day-files."""
 
 
+class ShrinkError(SourceError):
+    """An update would remove more of the indexed papers than an update may without --allow-shrink."""
+
+
+class IndexWriteError(SearchError):
+    """The index folder cannot be written (permissions, a read-only file system, a full disk)."""
+
+
 class IndexMissingError(SearchError):
     """There is no index where one was expected."""
 
 
 class IndexVersionError(SearchError):
     """The index was written by an incompatible version (schema or analyzer settings differ)."""
+
+
+class IndexIncompatibleError(IndexVersionError):
+    """The index was written with other schema, parser or analysis settings; `papers index` rebuilds it."""
 
 
 class IndexLockedError(SearchError):

@@ -16,6 +16,9 @@ from .arrays import Arrays
 
 #: Seconds a first search waits for another process building the seeds index.
 BUILD_WAIT = 300.0
+#: Whether a search may build the seeds index at the default location when there is none. Only
+#: the ``papers`` command turns it on: the library never writes or prints unless asked.
+BUILD_SEEDS_AT_DEFAULT = False
 
 
 class Opened:
@@ -71,8 +74,12 @@ _opened: dict[Path, Opened] = {}
 _lock = threading.Lock()
 
 
-def open_index(index_dir, build_if_missing: bool = True) -> Opened:
+def open_index(index_dir, build_if_missing: bool | None = None) -> Opened:
     """The opened published generation, reopened when a newer one is published.
+
+    A missing index raises :class:`~search.errors.IndexMissingError`, except at the default
+    location when ``build_if_missing`` (default: :data:`BUILD_SEEDS_AT_DEFAULT`), where the
+    bundled seeds are indexed first, saying so on stderr.
 
     Publishing replaces the ``CURRENT`` file, so its inode and mtime identify the generation
     even when an index folder is deleted and rebuilt under the same generation names; one
@@ -80,7 +87,9 @@ def open_index(index_dir, build_if_missing: bool = True) -> Opened:
     """
     path = index.resolve_dir(index_dir)
     stamp = _stamp(path)
-    if stamp is None and build_if_missing:
+    if build_if_missing is None:
+        build_if_missing = BUILD_SEEDS_AT_DEFAULT
+    if stamp is None and build_if_missing and index.is_builtin(path) and index.legacy_index_dir() is None:
         print(f"papers: no index at {path} yet; building one from the bundled seeds…", file=sys.stderr)
         # Not a rebuild: a process that loses the race waits for the winner, then finds the
         # seeds already indexed and has nothing to do.

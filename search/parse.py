@@ -25,6 +25,7 @@ from __future__ import annotations
 import ast
 import dataclasses
 import datetime
+import os
 import re
 from pathlib import Path
 from typing import Iterable
@@ -37,6 +38,7 @@ __all__ = [
     "parse_dayfile",
     "read_dayfile",
     "find_dayfiles",
+    "scan_dayfiles",
     "parse_sources",
     "merge_papers",
 ]
@@ -64,10 +66,16 @@ _HEADER = re.compile(r"^##\s+Daily Papers\s*\((?P<date>[^)]*)\)\s*$")
 _ENTRY = re.compile(r"^###\s")
 # Greedy title so that titles holding brackets ("an [IDK] Token") keep them.
 _HEADING = re.compile(r"^###\s+\[(?P<title>.*)\]\((?P<url>[^()\s]+)\)\s*$")
+# Upstream's first commits linked Hugging Face's paper pages, absolute or as ``/papers/ID``.
 _ARXIV_ID = re.compile(
-    r"(?:arxiv\.org/(?:abs|pdf|html)|huggingface\.co/papers)/(?P<id>\d{4}\.\d{4,5})(?:v\d+)?",
+    r"(?:arxiv\.org/(?:abs|pdf|html)|huggingface\.co/papers|^/papers)/(?P<id>\d{4}\.\d{4,5})(?:v\d+)?",
     re.IGNORECASE,
 )
+#: The labels every summary repeats; they say nothing about the paper, so they are not indexed.
+#: Any other label (``비전 인코더 (Vision Encoder)``, ``고찰``) is content and stays in the summary.
+STRUCTURAL_LABELS = frozenset({"What's New", "Technical Details", "Performance Highlights"})
+#: Bumped whenever the same day-file may give different papers; an index records it.
+PARSER_VERSION = 2
 _VOTE = re.compile(r"^Vote:\s*(?P<votes>.*?)\s*$")
 _AUTHORS = re.compile(r"^Authors:\s*(?P<authors>.*?)\s*$")
 _MEDIA = re.compile(r"^(?:!\[[^\]]*\]\(|\[Watch Video\]|<div><video|<video)")
@@ -89,10 +97,12 @@ class Paper:
 
     ``arxiv_id`` has no version suffix; ``title`` is as written with whitespace collapsed (LaTeX
     is kept); ``votes`` is None when the entry has no count; ``date`` is ISO ``YYYY-MM-DD``.
-    ``summary`` is plain text with one line per bullet, bullet labels ("What's New") and ``**``
-    emphasis removed, dict literals as ``key: value`` lines and list literals as one line per
-    item. ``sections`` holds ``(label, text)`` per top-level bullet, with label ``""`` when the
-    bullet has none. ``source`` is the day-file path as given.
+    ``summary`` is plain text with one line per bullet, the labels every summary repeats
+    (:data:`STRUCTURAL_LABELS`: "What's New", ...) and ``**`` emphasis removed (any other
+    label, such as "비전 인코더 (Vision Encoder)", is content and kept as ``label: text``), dict
+    literals as ``key: value`` lines and list literals as one line per item. ``sections`` holds
+    ``(label, text)`` per top-level bullet, with label ``""`` when the bullet has none.
+    ``source`` is the day-file path as given.
     """
 
     arxiv_id: str
@@ -123,23 +133,32 @@ def parse_dayfile(text: str, source: str = "<string>") -> list[Paper]:
     The same arXiv id appearing twice in one text gives two papers; :func:`parse_sources` merges
     them.
 
+    A text of ``## Daily Papers`` headers and blank lines only is a valid empty day (upstream
+    wrote such files before filling them in): it gives no papers.
+
     Raises :class:`DayFileError` when the text is malformed, that is when it has no paper entry
-    (an empty day never occurs upstream, so a header alone means a truncated or wrong file), an
-    entry heading is not ``### [title](link)``, the title is empty, the link holds no arXiv id, a
-    header date is not a valid date, or an entry has no date from either a header or the path.
+    and is not such an empty day, an entry heading is not ``### [title](link)``, the title is
+    empty, the link holds no arXiv id, a header date is not a valid date, or an entry has no date
+    from either a header or the path.
     An entry without vote, authors or summary is accepted.
     """
     path_date = _date_from_path(source)
     header_date: str | None = None
+    headers, other = 0, 0
     entries: list[tuple[int, str | None, list[str]]] = []
     for number, line in enumerate(_NEWLINE.split(text), start=1):
         header = _HEADER.match(line)
         if header:
             header_date = _checked_date(header.group("date"), source, number)
+            headers += 1
         elif _ENTRY.match(line):
             entries.append((number, header_date or path_date, [line]))
         elif entries:
             entries[-1][2].append(line)
+        elif line.strip():
+            other += 1
+    if not entries and headers and not other:
+        return []
     if not entries:
         raise DayFileError(source, "no paper entries ('### [title](https://arxiv.org/abs/...)')")
     papers = []
@@ -164,6 +183,12 @@ def read_dayfile(path: str | Path, data: bytes | None = None) -> list[Paper]:
             data = Path(path).read_bytes()
         except OSError as error:
             raise DayFileError(str(path), f"cannot be read ({error.strerror or error})") from None
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff") or _looks_utf16(data):
+        raise DayFileError(
+            str(path),
+            "is UTF-16 text, not UTF-8; convert it, e.g. `iconv -f UTF-16 -t UTF-8 FILE > FILE.new`, "
+            "then replace the file",
+        )
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
@@ -172,6 +197,20 @@ def read_dayfile(path: str | Path, data: bytes | None = None) -> list[Paper]:
             f"not UTF-8 text (byte 0x{data[error.start]:02x} at offset {error.start})",
         ) from None
     return parse_dayfile(text, str(path))
+
+
+def _looks_utf16(data: bytes) -> bool:
+    """UTF-16 without a byte-order mark: ASCII text with a zero byte after (or before) each."""
+    head = data[:200]
+    return len(head) >= 8 and (head[1::2].count(0) > len(head) // 4 or head[0::2].count(0) > len(head) // 4)
+
+
+@dataclasses.dataclass
+class Scan:
+    """The day-files found under some sources, and the folders that could not be listed."""
+
+    files: list[Path]
+    unreadable: list[tuple[Path, str]]
 
 
 def find_dayfiles(paths: Iterable[str | Path]) -> list[Path]:
@@ -183,26 +222,54 @@ def find_dayfiles(paths: Iterable[str | Path]) -> list[Path]:
     (README, LICENSE, SOURCE, ...) are skipped. Everything else found is treated as a day-file,
     so a broken one is reported by :func:`parse_sources` rather than ignored.
 
-    Raises :class:`SourceError` when a path does not exist or a folder holds no day-files.
+    Raises :class:`SourceError` when a path does not exist or cannot be listed, a sub-folder
+    cannot be listed (:func:`scan_dayfiles` reports those instead), or a folder holds no day-files.
     """
+    scan = scan_dayfiles(paths)
+    if scan.unreadable:
+        folder, reason = scan.unreadable[0]
+        raise SourceError(f"cannot list {folder} ({reason})")
+    return scan.files
+
+
+def scan_dayfiles(paths: Iterable[str | Path]) -> Scan:
+    """Like :func:`find_dayfiles`, but a sub-folder that cannot be listed is reported in
+    ``unreadable`` instead of being skipped silently (``Path.rglob`` skips it without an error,
+    which would make its day-files look deleted)."""
     found: dict[Path, Path] = {}
+    unreadable: list[tuple[Path, str]] = []
     for given in paths:
         path = Path(given)
         if not path.exists():
             raise SourceError(f"{path} does not exist; check the path")
         if path.is_dir():
-            candidates = [
-                child
-                for child in path.rglob("*")
-                if _is_dayfile_candidate(child.relative_to(path)) and child.is_file()
-            ]
-            if not candidates:
+            problems: list[tuple[Path, str]] = []
+            candidates = _walk(path, problems)
+            if problems and problems[0][0] == path:
+                raise SourceError(f"cannot list {path} ({problems[0][1]}); check its permissions")
+            unreadable.extend(problems)
+            if not candidates and not problems:
                 raise SourceError(f"{path} holds no day-files (*.md or *.txt)")
         else:
             candidates = [path]
         for candidate in candidates:
             found.setdefault(candidate.resolve(), candidate)
-    return sorted(found.values())
+    return Scan(sorted(found.values()), unreadable)
+
+
+def _walk(root: Path, problems: list[tuple[Path, str]]) -> list[Path]:
+    def failed(error: OSError) -> None:
+        problems.append((Path(error.filename), error.strerror or str(error)))
+
+    files = []
+    for folder, dirs, names in os.walk(root, onerror=failed):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        base = Path(folder)
+        for name in names:
+            child = base / name
+            if _is_dayfile_candidate(child.relative_to(root)) and child.is_file():
+                files.append(child)
+    return files
 
 
 def parse_sources(paths: Iterable[str | Path]) -> ParsedCorpus:
@@ -293,10 +360,20 @@ def _parse_entry(lines: list[str], number: int, date: str, source: str) -> Paper
         authors=authors,
         votes=votes,
         date=date,
-        summary="\n".join(text for _, text in rendered if text),
+        summary="\n".join(line for section in rendered if (line := _summary_text(*section))),
         sections=rendered,
         source=source,
     )
+
+
+def _summary_text(label: str, text: str) -> str:
+    """A section as the summary holds it: a label that carries content is kept before its text."""
+    if not label or label in STRUCTURAL_LABELS:
+        return text
+    label = _plain(label)
+    if not text:
+        return label
+    return f"{label}:\n{text}" if "\n" in text else f"{label}: {text}"
 
 
 def _split_label(text: str) -> tuple[str, str]:

@@ -25,6 +25,17 @@ SORTS = ranking.SORTS
 #: Default blend weight of votes (see :class:`search.params.Params`).
 VOTE_WEIGHT = DEFAULT.vote_weight
 MAX_VOTE_WEIGHT = 1.0    # at 1, a paper with 1,000 votes already scores ×8: votes would rank alone
+#: Only this much of a query is analyzed: Kiwi took 8 s for a 100,000-character query, and no
+#: one types more than a paragraph.
+MAX_QUERY_CHARS = 1000
+
+
+def _capped(query: str) -> tuple[str, bool]:
+    """The first :data:`MAX_QUERY_CHARS` of ``query``, cut at a space when there is one."""
+    if len(query) <= MAX_QUERY_CHARS:
+        return query, False
+    cut = query.rfind(" ", 0, MAX_QUERY_CHARS + 1)
+    return query[:cut if cut > MAX_QUERY_CHARS // 2 else MAX_QUERY_CHARS], True
 
 
 def search(
@@ -59,6 +70,7 @@ def search(
         params = dataclasses.replace(DEFAULT, vote_weight=float(weight))
     filters = plans.filters(since, until, min_votes, author)
     opened = open_index(index_dir)
+    query, capped = _capped(query)
     plan = plans.build(query, opened.tables(), opened.loanword, filters, params, opened.word,
                        lambda fields, stem: _expand(opened, fields, stem), _spellings(opened))
     notes = list(plan.notes)
@@ -80,7 +92,9 @@ def search(
         out.extend(_hit(opened.stored(doc), score, pattern) for score, doc in rest[skip : skip + room])
         out.total = ranked.total + _not_candidates(opened, plan, params, pinned)
         out.suggestion = suggesting.suggest(opened.searcher, plan, query, ranked.total)
-    if plan.truncated:
+    if capped:
+        notes.append(f"the query was long; only its first {len(query):,} characters were used")
+    elif plan.truncated:
         notes.append(f"the query was long; only its first {plans.MAX_QUERY_TERMS} terms were used")
     if not out.total and not plan.ids:
         meta = opened.generation.meta
@@ -236,4 +250,5 @@ def suggest(query: str, index_dir=None) -> str | None:
     if not isinstance(query, str) or not query.strip():
         return None
     opened = open_index(index_dir)
+    query = _capped(query)[0]
     return suggesting.suggest(opened.searcher, plans.build(query, opened.tables(), words=opened.word), query)

@@ -117,6 +117,7 @@ def test_dict_and_list_literals_in_bullets_become_lines():
         "Scoring: 과제별 점수를 평균합니다.\n"
         "GPT-4o가 1위입니다.\n"
         "작은 모델은 '계산' 과제에서 약합니다.\n"
+        "Findings:\n"
         "Finding 1: 길이가 길수록 어렵습니다.\n"
         "Finding 2: 예시가 도움이 됩니다."
     )
@@ -244,11 +245,6 @@ def test_crlf_and_bom_are_tolerated(tmp_path):
     [
         ("", "a.md", "no paper entries ('### [title](https://arxiv.org/abs/...)')"),
         (
-            "## Daily Papers (2024-01-01)\n\n",
-            "a.md",
-            "no paper entries ('### [title](https://arxiv.org/abs/...)')",
-        ),
-        (
             "# Notes\n\nSome prose.\n",
             "README.md",
             "no paper entries ('### [title](https://arxiv.org/abs/...)')",
@@ -308,7 +304,7 @@ def test_unreadable_file_raises_with_reason(tmp_path):
 def test_bad_files_are_reported_and_the_rest_of_the_folder_parses(tmp_path):
     (tmp_path / "01.md").write_text(day("2401.00001", "2024-01-01"), encoding="utf-8")
     (tmp_path / "02.md").write_bytes(b"\xc3\x28 not utf-8")
-    (tmp_path / "03.md").write_text("## Daily Papers (2024-01-03)\n", encoding="utf-8")
+    (tmp_path / "03.md").write_text("# Notes\n", encoding="utf-8")
     (tmp_path / "04.md").write_text(day("2401.00004", "2024-01-04"), encoding="utf-8")
 
     corpus = parse_sources([tmp_path])

@@ -384,46 +384,6 @@ def test_get_paper_of_unknown_id_is_not_found(seeds_index):
         get_paper("9999.99999", index_dir=seeds_index)
 
 
-# -- a fresh index location --------------------------------------------------------------------
-
-
-def test_first_search_builds_the_seeds_index_and_says_so(index_env, tmp_path, monkeypatch, capsys):
-    elsewhere = tmp_path / "elsewhere"
-    elsewhere.mkdir()
-    monkeypatch.chdir(elsewhere)
-    hits = search("멀티모달 벤치마크")
-    assert hits[0].arxiv_id == MMEVALPRO
-    assert capsys.readouterr().err == (
-        f"papers: no index at {index_env} yet; building one from the bundled seeds…\n"
-    )
-    assert (index_env / "CURRENT").is_file()
-    assert list(elsewhere.iterdir()) == []
-    search("LLM")
-    assert capsys.readouterr().err == ""
-
-
-def test_two_first_searches_racing_on_a_missing_index_both_answer(tmp_path):
-    """The first search builds the seeds index; a second process waits for it instead of failing."""
-    import subprocess
-    import sys
-
-    index_dir = tmp_path / "fresh"
-    code = (
-        "import sys; from search import search; "
-        f"hits = search('멀티모달 벤치마크', index_dir={str(index_dir)!r}); "
-        "print(hits[0].arxiv_id)"
-    )
-    procs = [
-        subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        for _ in range(2)
-    ]
-    outputs = [p.communicate(timeout=240) for p in procs]
-    for proc, (out, err) in zip(procs, outputs):
-        assert proc.returncode == 0, err
-        assert out.strip() == "2407.00468"
-    assert sum("building one from the bundled seeds" in err for _, err in outputs) >= 1
-
-
 # -- fusion of the analyzed and the literal views ----------------------------------------------
 
 

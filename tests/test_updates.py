@@ -176,7 +176,7 @@ def test_paper_on_two_days_is_one_document_and_survives_deleting_either_day(src,
 BAD_FILES = {
     "undecodable": (b"## Daily Papers (2024-01-02)\n\n### [T\xff](https://arxiv.org/abs/2401.00003)\n", "not UTF-8 text"),
     "malformed": ("## Daily Papers (2024-01-02)\n\n### no link here\n".encode(), "entry heading is not"),
-    "truncated": (b"## Daily Papers (2024-01-02)\n", "no paper entries"),
+    "truncated": (b"## Daily Pap", "no paper entries"),
 }
 
 
@@ -380,6 +380,7 @@ def test_rebuild_without_a_readable_meta_asks_for_the_sources(src, ix):
 
 INCOMPATIBLE = {
     "schema_version": (lambda m: m.update(schema_version=0), f"schema_version: 0, now {index.SCHEMA_VERSION}"),
+    "parser_version": (lambda m: m.pop("parser_version"), f"parser_version: None, now {index.PARSER_VERSION}"),
     "analyzer_version": (lambda m: m["analysis"].update(analyzer_version=0),
                          f"analysis.analyzer_version: 0, now {analysis.ANALYZER_VERSION}"),
     "kiwi_options": (lambda m: m["analysis"].update(kiwi_options={}), "analysis.kiwi_options: {}, now {"),
@@ -387,25 +388,32 @@ INCOMPATIBLE = {
 
 
 @pytest.mark.parametrize("setting", INCOMPATIBLE)
-def test_incompatible_index_is_explained_and_rebuild_fixes_it(src, ix, setting):
+def test_incompatible_index_is_explained_and_the_next_update_rebuilds_it(src, ix, setting):
     edit, difference = INCOMPATIBLE[setting]
-    meta_path = index.open_generation(ix).path / "meta.json"
+    old = index.current_name(ix)
+    meta_path = ix / old / "meta.json"
     meta = json.loads(meta_path.read_text(encoding="utf-8"))
     edit(meta)
     meta_path.write_text(json.dumps(meta), encoding="utf-8")
     (src / "2024-01-04.md").write_text(day("2024-01-04", "2401.00006"), encoding="utf-8")
 
-    for args in (["index"], ["search", "모델"]):
-        result = papers(*args, "--index-dir", ix)
-        assert result.exit_code == 1
-        assert len(result.stderr.splitlines()) == 1
-        assert difference in result.stderr and result.stderr.endswith(f"rebuild it with `papers index --index-dir {ix} --rebuild`\n")
+    result = papers("search", "모델", "--index-dir", ix)
+    assert result.exit_code == 1
+    assert len(result.stderr.splitlines()) == 1
+    assert difference in result.stderr
+    assert result.stderr.endswith(f"run `papers index --index-dir {ix}` to rebuild it from its sources (a scheduled update does it)\n")
     with pytest.raises(IndexVersionError):
         index.open_generation(ix)
+    assert index.stats(ix)["state"].startswith("written in another format (")
 
-    assert papers("index", "--rebuild", "--index-dir", ix).exit_code == 0
+    result = papers("index", "--index-dir", ix)   # what cron runs
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith("index rebuilt (it was written in another format: ")
+    assert difference in result.stdout and "6 added" in result.stdout
     assert index.open_generation(ix).meta["schema_version"] == index.SCHEMA_VERSION
+    assert index.stats(ix)["sources"] == [str(src.resolve())]
     assert len(documents(ix)) == 6
+    assert (ix / old).is_dir()  # kept as the previous generation until the next update
 
 
 # -- other processes -----------------------------------------------------------------------------
