@@ -217,10 +217,11 @@ def _sections(arxiv_id: str, sources, summary: str) -> list[dict]:
     read again from the paper's day-file, which the index does not store; when the file is gone
     or has changed since it was indexed, the summary as one section without a label."""
     from .parse import read_dayfile
+    from .sources import path_of
 
     for source in reversed(list(sources)):
         try:
-            papers = read_dayfile(source)
+            papers = read_dayfile(path_of(source))
         except SearchError:
             continue
         for paper in papers:
