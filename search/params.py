@@ -45,6 +45,12 @@ class Params:
     tie_break: float = 1e-7
     #: score × (1 + vote_weight × ln(1 + votes)).
     vote_weight: float = 0.02
+    #: Coordination: scores × (share of the query's concepts a paper matches) ** coord_power,
+    #: the share weighted by each concept's idf when ``coord_idf``; a paper must match at least
+    #: ``coord_min`` of that weight (0: any one concept) to count at all.
+    coord_power: float = 1.0
+    coord_idf: bool = True
+    coord_min: float = 0.0
     #: Phase 2 (proximity, fusion, votes) re-ranks this many of the best phase-1 candidates of
     #: each view; benchmarks/perf shows the top 10 equal to re-ranking everything.
     window: int = 400
