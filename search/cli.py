@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import shlex
 import signal
 import sys
 import time
@@ -101,6 +102,9 @@ def _print_results(hits, query: str | None, offset: int, as_json: bool, as_jsonl
         click.echo(f"{shown} of {hits.total} {counted}", err=True)
     if hits.notice:
         click.echo(f"note: {hits.notice}", err=True)
+    if getattr(hits, "corrected", None):
+        click.echo(f'Showing results for "{hits.corrected}"; search instead for "{query}": '
+                   f"papers search --exact {shlex.quote(query)}", err=True)
     if hits.suggestion:
         click.echo(f'Did you mean: papers search "{hits.suggestion}"', err=True)
 
@@ -133,11 +137,12 @@ author_option = click.option("--author", metavar="NAME", help='Only papers by th
 @min_votes_option
 @author_option
 @click.option("--sort", type=click.Choice(query_mod.SORTS), default="relevance", show_default=True)
+@click.option("--exact", is_flag=True, help="Search the words as typed, never a spelling or keyboard-layout correction.")
 @json_option
 @jsonl_option
 @color_option
 @index_dir_option
-def search(query, limit, offset, since, until, min_votes, author, sort, as_json, as_jsonl, color, index_dir):
+def search(query, limit, offset, since, until, min_votes, author, sort, exact, as_json, as_jsonl, color, index_dir):
     """Search for QUERY (Korean, English or both; quotes are only needed for phrases).
 
     With only filters and no words, lists the papers they select, newest first.
@@ -157,7 +162,7 @@ def search(query, limit, offset, since, until, min_votes, author, sort, as_json,
         return
     hits = query_mod.search(
         text, limit=limit, offset=offset, index_dir=index_dir, since=since, until=until,
-        min_votes=min_votes, author=author, sort=sort,
+        min_votes=min_votes, author=author, sort=sort, correct=not exact,
     )
     _print_results(hits, text, offset, as_json, as_jsonl, color, _named_authors(text, author))
 

@@ -299,7 +299,10 @@ def best_match(korean: str, sounds: Sounds, papers: Callable[[str], set[int]], t
     match = Loanword(korean, english, top, together, len(mine), len(theirs))
     if not mine:
         # A word the corpus never writes in Hangul: the user's spelling is the only evidence.
-        return match if top >= UNSEEN_MIN_SIMILARITY and not is_sino_korean(korean) else None
+        # Syllables that also spell Sino-Korean words (제미나이) are only suspect when short:
+        # a long word the corpus never writes, sounding exactly like one English word, is a name.
+        sino = is_sino_korean(korean) and (len(korean) < 3 or len([c for c in candidates if c[1] >= top]) > 1)
+        return match if top >= UNSEEN_MIN_SIMILARITY and not sino else None
     expected = len(mine) * len(theirs) / max(total, 1)
     if together < 1 or together < MIN_LIFT * expected or chance(together, expected) > MAX_CHANCE:
         return None

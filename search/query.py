@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 
-from . import browse, index, lexicon, plan as plans, ranking, snippets
+from . import browse, correct as correcting, index, lexicon, plan as plans, ranking, snippets
 from . import suggest as suggesting
 from .errors import NotFoundError, QueryError
 from .opened import open_index
@@ -35,8 +35,14 @@ def search(
     author: str | None = None,
     sort: str = "relevance",
     vote_weight: float | None = None,
+    correct: bool = True,
 ) -> SearchResults:
-    """Search the index; returns a list of :class:`Hit` (a :class:`SearchResults`)."""
+    """Search the index; returns a list of :class:`Hit` (a :class:`SearchResults`).
+
+    A word the index does not know, with a confident correction (a misspelling, or the wrong
+    keyboard layout), is searched as corrected, and ``corrected`` says so; ``correct=False``
+    searches the words as typed.
+    """
     if not isinstance(query, str):
         raise QueryError(f"the query must be text, not {type(query).__name__}")
     if not query.strip():
@@ -55,22 +61,29 @@ def search(
         params = dataclasses.replace(DEFAULT, vote_weight=float(weight))
     filters = plans.filters(since, until, min_votes, author)
     opened = open_index(index_dir)
-    plan = plans.build(query, opened.tables(), opened.loanword, filters, params, opened.word)
+    fixes = _corrections(opened, query)
+    searched = correcting.rewrite(query, fixes, acting=True) if correct else query
+    plan = plans.build(searched, opened.tables(), opened.loanword, filters, params, opened.word)
     if plan.empty:
         note = "the query has no searchable words (particles, punctuation and symbols are not indexed)"
         return SearchResults(notice=note)
     ranked = ranking.rank(opened.arrays, plan, params, sort, offset + limit)
     pattern = snippets.term_pattern(plan.highlight)
     hits = [_hit(opened.stored(doc), score, pattern) for score, doc in ranked.top[offset:]]
-    out = SearchResults(hits, total=ranked.total)
+    out = SearchResults(hits, total=ranked.total, corrected=searched if searched != query else None)
     if plan.truncated:
         out.notice = f"the query was long; only its first {plans.MAX_QUERY_TERMS} terms were used"
-    out.suggestion = suggesting.suggest(opened.searcher, plan, query, ranked.total)
+    out.suggestion = suggesting.suggest(query, fixes, ranked.total, searched)
     if not ranked.total and not out.notice:
         meta = opened.generation.meta
         out.notice = browse.beyond_index((meta.get("first_date"), meta.get("last_date")), plan.filters.since_date,
                                          plan.filters.until_date)
     return out
+
+
+def _corrections(opened, query: str):
+    vocab, names = correcting.vocabularies(opened.arrays)
+    return correcting.corrections(query, vocab, names, lambda word: opened.word(word) is not None)
 
 
 def _hit(fields: dict, score: float, pattern) -> Hit:
@@ -110,5 +123,5 @@ def suggest(query: str, index_dir=None) -> str | None:
     """A did-you-mean correction for ``query`` from the index vocabulary, or None."""
     if not isinstance(query, str) or not query.strip():
         return None
-    opened = open_index(index_dir)
-    return suggesting.suggest(opened.searcher, plans.build(query, opened.tables(), words=opened.word), query)
+    fixes = _corrections(open_index(index_dir), query)
+    return suggesting.suggest(query, fixes, 0)
