@@ -45,6 +45,12 @@ class Ranked:
 def rank(view: Arrays, plan: Plan, p: Params, sort: str = "relevance", count: int = 10) -> Ranked:
     """The best ``count`` candidates of ``plan`` in ``sort`` order."""
     analyzed, candidates, coverage = _phase1(view, plan, p)
+    if sort != "relevance" and coverage is not None:
+        # Sorted by votes or date, a paper sharing one common word would rank as high as one
+        # about the query: such a listing keeps the papers that match every concept, if any.
+        complete = candidates & (coverage >= 1.0 - 1e-9)
+        if complete.any():
+            candidates = complete
     total = int(np.count_nonzero(candidates))
     if not total:
         return Ranked([], 0)
@@ -66,6 +72,8 @@ def rank(view: Arrays, plan: Plan, p: Params, sort: str = "relevance", count: in
         column = view.votes if sort == "votes" else view.dates
         window = _column_window(column, candidates, count)
     scores = _phase2(view, plan, p, analyzed, literal, candidates, window)
+    if coverage is not None and p.coord_fused:
+        scores = scores * coverage[window] ** p.coord_fused
     if sort == "relevance":
         order = np.lexsort((window, -scores))
     else:
