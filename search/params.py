@@ -45,6 +45,9 @@ class Params:
     tie_break: float = 1e-7
     #: score × (1 + vote_weight × ln(1 + votes)).
     vote_weight: float = 0.02
+    #: A Hangul query word the analysis read as no content (an adverb reading: 깊이, 스스로)
+    #: still counts, as a term and through its bigrams, at this weight.
+    unread_weight: float = 1.0
     #: Coordination (Lucene's coord factor): a paper's share of the query's concepts, weighted
     #: by each concept's idf when ``coord_idf``, multiplies both views' scores (** coord_power)
     #: and, after fusion, the fused score (** coord_fused), so that a rank-based fusion and the

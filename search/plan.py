@@ -7,6 +7,7 @@ decided here from the generation's lexicon tables and loanword evidence.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -270,6 +271,7 @@ class _Builder:
             self.scored.append(Scored("grams", g, self.p.bigram_boost * grams[g]))
         for g in sorted(joined):
             self.scored.append(Scored("grams", g, self.p.bigram_boost / 2))
+        self._unread(analysis.clean(item.text), terms, fields)
         self._proximity(primary)
         self._aliases(primary, seen)
         self._loanwords(item, primary, seen)
@@ -287,6 +289,31 @@ class _Builder:
                 self.concept_ids[t.text] = len(self.concepts)
                 grams = analysis.hangul_bigrams(text[t.start : t.end])
                 self.concepts.append(Concept(t.text, tuple(dict.fromkeys(grams))))
+
+    def _unread(self, text: str, terms: list[Term], fields) -> None:
+        """Hangul words the analysis read as no content (``깊이`` of ``단안 깊이 추정`` as the
+        adverb *deeply*, ``스스로``): a query is mostly nouns, so such a word still counts as a
+        concept, matched as a term or through its bigrams, at ``Params.unread_weight``."""
+        if not self.p.unread_weight:
+            return
+        for m in re.finditer(r"\S+", text):
+            if any(t.primary and m.start() <= t.start < m.end() for t in terms):
+                continue
+            word = m.group()
+            for cut in range(len(word) - 1, 1, -1):
+                if analysis._PARTICLES.match(word[cut:]):
+                    word = word[:cut]
+                    break
+            if len(word) < 2 or not lexicon.is_hangul(word) or word in self.concept_ids:
+                continue
+            grams = tuple(dict.fromkeys(analysis.hangul_bigrams(word)))
+            self.concept_ids[word] = len(self.concepts)
+            self.concepts.append(Concept(word, grams))
+            weight = self.p.unread_weight
+            self._add_terms(word, fields, weight, (self.concept_ids[word],))
+            for g in grams:
+                self.scored.append(Scored("grams", g, self.p.bigram_boost * weight / len(grams)))
+            self.highlight.add(word)
 
     def _covered(self, text: str) -> tuple[int, ...]:
         """The concepts a term stands for: its own, or those of the query words it joins

@@ -118,15 +118,20 @@ def _coordination(view: Arrays, plan: Plan, p: Params, hits: np.ndarray):
     """Each document's idf-weighted share of the concepts it matches, and the documents that
     match enough of them (``Params.coord_min`` of the weight, at least one concept).
 
-    A concept also matches where all of its own Hangul bigrams stand; a stray bigram alone
-    scores but matches nothing, so ``제미나이`` does not find 토크나이저.
+    A concept also matches where all of its own Hangul bigrams stand, in the bigram view or
+    the literal one (where Kiwi read the paper's words differently: 단안 as 단 + 안); a stray
+    bigram alone scores but matches nothing, so ``제미나이`` does not find 토크나이저.
     """
+    fields = ("grams",) + tuple(field for field, _ in p.literal_fields)
     for c, concept in enumerate(plan.concepts):
         if not concept.grams:
             continue
         count = np.zeros(view.size, dtype=np.int32)
         for g in concept.grams:
-            count[view.postings("grams", g)[0]] += 1
+            has = np.zeros(view.size, dtype=bool)
+            for field in fields:
+                has[view.postings(field, g)[0]] = True
+            count += has
         hits[c] |= count == len(concept.grams)
     hits &= view.live
     df = hits.sum(axis=1)
