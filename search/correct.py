@@ -297,6 +297,8 @@ def _word(token: str, vocab: Vocabulary, names: Vocabulary, known: Callable[[str
         return None
     if token.isascii() and names.df(analysis.fold_name(token)):
         return None  # a name: Gao is not a misspelt gan
+    if lexicon.is_hangul(token) and not known(token) and _reads_as_known_words(token, vocab):
+        return None
     fixed = correct_word(token, vocab, known)
     if fixed is None and lexicon.is_hangul(token):
         for cut in range(len(token) - 1, 1, -1):
@@ -305,6 +307,13 @@ def _word(token: str, vocab: Vocabulary, names: Vocabulary, known: Callable[[str
                 if fixed is not None:
                     break
     return fixed
+
+
+def _reads_as_known_words(token: str, vocab: Vocabulary) -> bool:
+    """Whether Kiwi reads a written word the corpus never wrote as words it knows: an
+    inflection (``줄여주는``) or a new compound (``코드생성벤치마크``), not a misspelling."""
+    primary = [t for t in analysis.analyze(token) if t.primary]
+    return bool(primary) and all(len(t.text) >= 2 and vocab.df(t.text) >= RARE for t in primary)
 
 
 def _name(word: str, names: Vocabulary) -> Correction | None:
