@@ -38,9 +38,10 @@ MIN_SIMILARITY = 0.9      # 1 − distance / length of the longer sound sequence
 MIN_LIFT = 5.0            # papers with both words, over what independence predicts ...
 MAX_CHANCE = 0.05         # ... and at most this likely under independence (Poisson tail)
 MIN_NOVELTY = 0.5         # share of the English word's papers that lack the Hangul word
-#: The reverse check: the English word's papers must hold the Hangul word more than once; one
-#: shared paper says nothing about two rare words (백엔드/appagent, 6 and 4 papers, 1 shared).
-MIN_TOGETHER = 2
+#: The reverse check: a pair seen in one paper only is weak evidence, and is taken only when
+#: the sounds match exactly (챗봇/chatbot); 백엔드/appagent (6 and 4 papers, 1 shared, sounds
+#: 0.93 alike) is a coincidence.
+MIN_TOGETHER_INEXACT = 2
 SINO_MIN_TOGETHER = 3     # a Sino-Korean-looking word needs this many papers with both words ...
 SINO_MIN_SHARE = 0.5      # ... and the English word in this share of its own papers
 UNSEEN_MIN_SIMILARITY = 1.0  # a Hangul word the corpus never writes: sound is the only evidence
@@ -307,7 +308,9 @@ def best_match(korean: str, sounds: Sounds, papers: Callable[[str], set[int]], t
         sino = is_sino_korean(korean) and (len(korean) < 3 or len([c for c in candidates if c[1] >= top]) > 1)
         return match if top >= UNSEEN_MIN_SIMILARITY and not sino else None
     expected = len(mine) * len(theirs) / max(total, 1)
-    if together < MIN_TOGETHER or together < MIN_LIFT * expected or chance(together, expected) > MAX_CHANCE:
+    if together < 1 or together < MIN_LIFT * expected or chance(together, expected) > MAX_CHANCE:
+        return None
+    if together < MIN_TOGETHER_INEXACT and top < UNSEEN_MIN_SIMILARITY:
         return None
     if len(theirs - mine) < MIN_NOVELTY * len(theirs):
         return None

@@ -131,3 +131,10 @@ def test_the_sound_vocabulary_is_every_latin_word_the_papers_write(tmp_path):
     assert not any("\uac00" <= ch <= "\ud7a3" for w in words for ch in w)
     assert set(index.open_generation(index_dir).sounds().df) == {w for w, n in words.items() if n >= 2 and w.isalpha()
                                                                   and len(w) >= 3}
+
+
+def test_one_shared_paper_needs_sounds_that_match_exactly():
+    # Issue 14's reverse check: 백엔드 and appagent share one paper and only sound alike.
+    papers = {"백엔드": set(range(6)), "appagent": {0, 9001, 9002, 9003}}
+    assert similarity("백엔드", "appagent") < 1.0
+    assert match("백엔드", ["appagent"], papers, total=5487) is None
