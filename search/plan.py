@@ -271,6 +271,9 @@ class _Builder:
             self.scored.append(Scored("grams", g, self.p.bigram_boost * grams[g]))
         for g in sorted(joined):
             self.scored.append(Scored("grams", g, self.p.bigram_boost / 2))
+            if g not in self.literal:  # as in the bigram view, so spacing changes little
+                self.literal.append(g)
+                self.literal_weights[g] = self.p.joined_literal
         self._unread(analysis.clean(item.text), terms, fields)
         self._proximity(primary)
         self._aliases(primary, seen)
