@@ -38,10 +38,6 @@ MIN_SIMILARITY = 0.9      # 1 − distance / length of the longer sound sequence
 MIN_LIFT = 5.0            # papers with both words, over what independence predicts ...
 MAX_CHANCE = 0.05         # ... and at most this likely under independence (Poisson tail)
 MIN_NOVELTY = 0.5         # share of the English word's papers that lack the Hangul word
-#: The reverse check: a pair seen in one paper only is weak evidence, and is taken only when
-#: the sounds match exactly (챗봇/chatbot); 백엔드/appagent (6 and 4 papers, 1 shared, sounds
-#: 0.93 alike) is a coincidence.
-MIN_TOGETHER_INEXACT = 2
 SINO_MIN_TOGETHER = 3     # a Sino-Korean-looking word needs this many papers with both words ...
 SINO_MIN_SHARE = 0.5      # ... and the English word in this share of its own papers
 UNSEEN_MIN_SIMILARITY = 1.0  # a Hangul word the corpus never writes: sound is the only evidence
@@ -310,10 +306,30 @@ def best_match(korean: str, sounds: Sounds, papers: Callable[[str], set[int]], t
     expected = len(mine) * len(theirs) / max(total, 1)
     if together < 1 or together < MIN_LIFT * expected or chance(together, expected) > MAX_CHANCE:
         return None
-    if together < MIN_TOGETHER_INEXACT and top < UNSEEN_MIN_SIMILARITY:
-        return None
     if len(theirs - mine) < MIN_NOVELTY * len(theirs):
         return None
     if is_sino_korean(korean) and (together < SINO_MIN_TOGETHER or together < SINO_MIN_SHARE * len(mine)):
         return None
     return match
+
+
+#: The reverse check (see :func:`glossed`): how near the two words must stand in the one paper.
+GLOSS_SLOP = 3
+
+
+def glossed(view, korean: str, english: str) -> bool:
+    """Whether the two words stand side by side in some summary (``로컬리제이션(localization)``, either
+    order): the reverse check of a pair that one paper supports with sounds that are only alike.
+
+    One shared paper is a coincidence for 백엔드/*appagent* (0.93 alike, different sentences)
+    and evidence for 로컬리제이션/*localization*, glossed in place.
+    """
+    from .ranking import _sequence
+
+    return any(len(_sequence(view, "summary", pair, GLOSS_SLOP)[0]) for pair in ((korean, english), (english, korean)))
+
+
+def weakly_supported(match: "Loanword") -> bool:
+    """A pair that one paper supports and whose sounds are only alike needs the reverse check."""
+    return match.together == 1 and match.similarity < UNSEEN_MIN_SIMILARITY
+

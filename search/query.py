@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 
-from . import browse, correct as correcting, index, lexicon, plan as plans, ranking, snippets
+from . import analysis, browse, correct as correcting, index, lexicon, loanwords, plan as plans, ranking, snippets
 from . import suggest as suggesting
 from .errors import NotFoundError, QueryError
 from .opened import open_index
@@ -63,7 +63,7 @@ def search(
     opened = open_index(index_dir)
     fixes = _corrections(opened, query)
     searched = correcting.rewrite(query, fixes, acting=True) if correct else query
-    plan = plans.build(searched, opened.tables(), opened.loanword, filters, params, opened.word)
+    plan = plans.build(searched, opened.tables(), _loanword(opened), filters, params, opened.word)
     if plan.empty:
         note = "the query has no searchable words (particles, punctuation and symbols are not indexed)"
         return SearchResults(notice=note)
@@ -79,6 +79,17 @@ def search(
         out.notice = browse.beyond_index((meta.get("first_date"), meta.get("last_date")), plan.filters.since_date,
                                          plan.filters.until_date)
     return out
+
+
+def _loanword(opened):
+    """The loanword matcher of ``opened`` with the reverse check of :func:`loanwords.glossed`."""
+    def find(korean: str):
+        match = opened.loanword(korean)
+        if match is not None and loanwords.weakly_supported(match):
+            if not loanwords.glossed(opened.arrays, korean, analysis.normalize_english(match.english)):
+                return None
+        return match
+    return find
 
 
 def _corrections(opened, query: str):
@@ -112,7 +123,7 @@ def loanword(word: str, index_dir=None) -> dict | None:
     word = word.strip()
     if not lexicon.is_hangul(word):
         return None
-    match = open_index(index_dir).loanword(word)
+    match = _loanword(open_index(index_dir))(word)
     if match is None:
         return None
     return {"alias": match.english, "language": "en", "match": "sound", "similarity": round(match.similarity, 3),
