@@ -145,6 +145,9 @@ def _print_results(hits, query: str | None, offset: int, as_json: bool, as_jsonl
         click.echo(f"{shown} of {hits.total} {counted}", err=True)
     if hits.notice:
         click.echo(f"note: {hits.notice}", err=True)
+    if getattr(hits, "corrected", None):
+        click.echo(f'Showing results for "{hits.corrected}"; search instead for "{query}": '
+                   f"papers search --exact {shlex.quote(query)}", err=True)
     if hits.suggestion:
         click.echo(f'Did you mean: papers search "{hits.suggestion}"', err=True)
 
@@ -178,11 +181,12 @@ author_option = click.option("--author", metavar="NAME", help='Only papers by th
 @author_option
 @click.option("--sort", type=click.Choice(query_mod.SORTS), default="relevance", show_default=True)
 @click.option("--explain", is_flag=True, help="Show how the query was parsed and, per hit, the terms, views and expansions that scored.")
+@click.option("--exact", is_flag=True, help="Search the words as typed, never a spelling or keyboard-layout correction.")
 @json_option
 @jsonl_option
 @color_option
 @index_dir_option
-def search(query, limit, offset, since, until, min_votes, author, sort, explain, as_json, as_jsonl, color, index_dir):
+def search(query, limit, offset, since, until, min_votes, author, sort, explain, exact, as_json, as_jsonl, color, index_dir):
     """Search for QUERY (Korean, English or both; quotes are only needed for phrases).
 
     -word excludes, +word requires, AND/OR/NOT and ( ) group, lo* is a prefix,
@@ -210,12 +214,12 @@ def search(query, limit, offset, since, until, min_votes, author, sort, explain,
         return
     hits = query_mod.search(
         text, limit=limit, offset=offset, index_dir=index_dir, since=since, until=until,
-        min_votes=min_votes, author=author, sort=sort,
+        min_votes=min_votes, author=author, sort=sort, correct=not exact,
     )
     why = None
     if explain:
         why = query_mod.explain(text, hits, index_dir=index_dir, since=since, until=until,
-                                min_votes=min_votes, author=author)
+                                min_votes=min_votes, author=author, correct=not exact)
     _print_results(hits, text, offset, as_json, as_jsonl, color, _named_authors(text, author), why=why)
 
 

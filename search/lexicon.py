@@ -27,7 +27,7 @@ MIN_COUNT = 3
 MIN_CONFIDENCE = 0.3
 MIN_REVERSE_CONFIDENCE = 0.1
 MIN_SPLIT_COUNT = 2
-SUBSUMED = 0.8
+SUBSUMED = 0.5
 MAX_KOREAN_TERMS = 3
 MAX_ENGLISH_TERMS = 4
 
@@ -82,6 +82,8 @@ def _mine_text(text, terms, pairs, korean, english, splits) -> None:
         else:
             continue
         for ko in ko_sides:
+            if _truncated(text, ko):
+                continue
             ko_key = "".join(t.text for t in ko)
             korean.add(ko_key)
             for en in en_sides:
@@ -93,6 +95,16 @@ def _mine_text(text, terms, pairs, korean, english, splits) -> None:
         for a, b in zip(primary, primary[1:])
         if b.start == a.end and is_hangul(a.text) and is_hangul(b.text)
     )
+
+
+def _truncated(text: str, side: list[Term]) -> bool:
+    """Whether a Korean gloss side is a cut piece, not a term: it starts inside a written word
+    (``규모 언어 모델`` of 대규모, ``비디오`` of 텍스트-비디오), or has a one-syllable part among
+    others, mostly Kiwi guessing at a word it does not know (``디 퓨전 모델``)."""
+    start = side[0].start
+    if start and (text[start - 1].isalnum() or text[start - 1] in "-_/"):
+        return True
+    return len(side) > 1 and any(len(t.text) < 2 for t in side)
 
 
 def _units(primary: list[Term]) -> list[list[Term]]:
@@ -179,6 +191,9 @@ class Lexicon:
                 self._longer.setdefault(("ko", en), []).append((parts.split(), count))
                 self._longer.setdefault(("en", parts), []).append((en.split(), count))
         for side, key, words in (("ko", en_key, ko_parts.split()), ("en", ko_parts, en_key.split())):
+            # Often inside one and the same longer gloss: ``증강 생성`` of 검색 증강 생성(RAG),
+            # ``언어 모델`` of 대형 언어 모델(LLMs) is really that term. (Longer candidates spread
+            # over many words, 기존 확산 모델, 잠재 확산 모델, are just what stood before a term.)
             for longer, count in self._longer.get((side, key), ()):
                 if len(longer) > len(words) and longer[-len(words):] == words and count >= SUBSUMED * n:
                     return True

@@ -299,7 +299,10 @@ def best_match(korean: str, sounds: Sounds, papers: Callable[[str], set[int]], t
     match = Loanword(korean, english, top, together, len(mine), len(theirs))
     if not mine:
         # A word the corpus never writes in Hangul: the user's spelling is the only evidence.
-        return match if top >= UNSEEN_MIN_SIMILARITY and not is_sino_korean(korean) else None
+        # Syllables that also spell Sino-Korean words (제미나이) are only suspect when short:
+        # a long word the corpus never writes, sounding exactly like one English word, is a name.
+        sino = is_sino_korean(korean) and (len(korean) < 3 or len([c for c in candidates if c[1] >= top]) > 1)
+        return match if top >= UNSEEN_MIN_SIMILARITY and not sino else None
     expected = len(mine) * len(theirs) / max(total, 1)
     if together < 1 or together < MIN_LIFT * expected or chance(together, expected) > MAX_CHANCE:
         return None
@@ -308,3 +311,25 @@ def best_match(korean: str, sounds: Sounds, papers: Callable[[str], set[int]], t
     if is_sino_korean(korean) and (together < SINO_MIN_TOGETHER or together < SINO_MIN_SHARE * len(mine)):
         return None
     return match
+
+
+#: The reverse check (see :func:`glossed`): how near the two words must stand in the one paper.
+GLOSS_SLOP = 3
+
+
+def glossed(view, korean: str, english: str) -> bool:
+    """Whether the two words stand side by side in some summary (``로컬리제이션(localization)``, either
+    order): the reverse check of a pair that one paper supports with sounds that are only alike.
+
+    One shared paper is a coincidence for 백엔드/*appagent* (0.93 alike, different sentences)
+    and evidence for 로컬리제이션/*localization*, glossed in place.
+    """
+    from .ranking import _sequence
+
+    return any(len(_sequence(view, "summary", pair, GLOSS_SLOP)[0]) for pair in ((korean, english), (english, korean)))
+
+
+def weakly_supported(match: "Loanword") -> bool:
+    """A pair that one paper supports and whose sounds are only alike needs the reverse check."""
+    return match.together == 1 and match.similarity < UNSEEN_MIN_SIMILARITY
+

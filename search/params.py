@@ -45,6 +45,23 @@ class Params:
     tie_break: float = 1e-7
     #: score × (1 + vote_weight × ln(1 + votes)).
     vote_weight: float = 0.02
+    #: The syllable pair across a space between two Hangul query words (성합 of 음성 합성) in
+    #: the literal view, against 1 for a typed pair.
+    joined_literal: float = 0.25
+    #: A Hangul query word the analysis read as no content (an adverb reading: 깊이, 스스로)
+    #: still counts, as a term and through its bigrams, at this weight.
+    unread_weight: float = 1.0
+    #: Coordination (Lucene's coord factor): a paper's share of the query's concepts, weighted
+    #: by each concept's idf when ``coord_idf``, multiplies both views' scores (** coord_power)
+    #: and, after fusion, the fused score (** coord_fused), so that a rank-based fusion and the
+    #: vote blend cannot lift a paper sharing one common word over one matching every word.
+    #: A paper must match at least ``coord_min`` of that weight (0: any one concept) to count
+    #: at all, Elasticsearch's ``minimum_should_match``; measured, any hard minimum above 0.25
+    #: loses known-item queries (long descriptions), so none is set.
+    coord_power: float = 1.0
+    coord_idf: bool = True
+    coord_min: float = 0.0
+    coord_fused: float = 0.5
     #: Phase 2 (proximity, fusion, votes) re-ranks this many of the best phase-1 candidates of
     #: each view; benchmarks/perf shows the top 10 equal to re-ranking everything.
     window: int = 400

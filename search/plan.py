@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -28,6 +29,18 @@ class Scored:
     field: str
     term: str
     boost: float
+    #: The query concepts a paper matches by containing this term (see :class:`Concept`).
+    concepts: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True)
+class Concept:
+    """One word of the ranked query, matched through any of its forms: the term itself, a join
+    that contains it, an alias or loanword of it, or all of its own Hangul bigrams together (one
+    stray syllable pair is not the word). Coordination counts the concepts a paper matches."""
+
+    text: str
+    grams: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -38,6 +51,7 @@ class Near:
     a: str
     b: str
     boost: float
+    concepts: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -139,6 +153,8 @@ class Plan:
     #: The query only excludes (``NOT LoRA``), or is only operators (``AND OR``).
     only_excludes: bool = False
     only_operators: bool = False
+    #: The concepts of the ranked words, for coordination (``Scored.concepts`` index them).
+    concepts: tuple[Concept, ...] = ()
 
     @property
     def empty(self) -> bool:
@@ -196,6 +212,7 @@ def build(query: str, tables: lexicon.Tables, loanword: Callable = lambda korean
         notes=tuple(dict.fromkeys([*parsed.notes, *builder.notes])),
         only_excludes=not positive and not must and not filters.active and not builder.ids and bool(excluded),
         only_operators=parsed.only_operators,
+        concepts=tuple(builder.concepts),
     )
 
 
@@ -333,6 +350,8 @@ class _Builder:
         self.literal_weights: dict[str, float] = {}  # literal terms that count less than a query word
         self.truncated = False
         self.count = 0
+        self.concepts: list[Concept] = []
+        self.concept_ids: dict[str, int] = {}
 
     def level(self, parts) -> tuple[list, list, list]:
         """The match elements of one level of the query, as (required, optional, excluded); the
@@ -437,27 +456,72 @@ class _Builder:
         required = Clause("all", fields, words) if item.mode == "must" else None
         start, pairs = len(self.scored), len(self.pairs)
         self.ranked.append((item, tuple(primary)))
+        self._add_concepts(analysis.clean(item.text), primary)
         weights = self._weights(terms)
         seen = set(weights)
         self.highlight.update(weights)
         for text, weight in weights.items():
-            self._add_terms(text, fields, weight)
+            self._add_terms(text, fields, weight, self._covered(text))
         grams, joined = _content_bigrams(analysis.clean(item.text), primary)
         for g in sorted(grams):
             self.scored.append(Scored("grams", g, self.p.bigram_boost * grams[g]))
         for g in sorted(joined):
             self.scored.append(Scored("grams", g, self.p.bigram_boost / 2))
+            if g not in self.literal:  # as in the bigram view, so spacing changes little
+                self.literal.append(g)
+                self.literal_weights[g] = self.p.joined_literal
+        self._unread(analysis.clean(item.text), terms, fields)
         self._proximity(primary)
         self._aliases(primary, seen)
         self._loanwords(item, primary, seen)
         return required or Terms(tuple(self.scored[start:]), tuple(self.pairs[pairs:]))
 
-    def _add_terms(self, text: str, fields, weight: float) -> None:
+    def _add_terms(self, text: str, fields, weight: float, concepts: tuple[int, ...] = ()) -> None:
         for field, boost in fields:
             # Author names are Latin: a Hangul term never needs the authors field.
             if field == "authors" and lexicon.is_hangul(text):
                 continue
-            self.scored.append(Scored(field, text, boost * weight))
+            self.scored.append(Scored(field, text, boost * weight, concepts))
+
+    def _add_concepts(self, text: str, primary: list[Term]) -> None:
+        for t in primary:
+            if t.text not in self.concept_ids:
+                self.concept_ids[t.text] = len(self.concepts)
+                grams = analysis.hangul_bigrams(text[t.start : t.end])
+                self.concepts.append(Concept(t.text, tuple(dict.fromkeys(grams))))
+
+    def _unread(self, text: str, terms: list[Term], fields) -> None:
+        """Hangul words the analysis read as no content (``깊이`` of ``단안 깊이 추정`` as the
+        adverb *deeply*, ``스스로``): a query is mostly nouns, so such a word still counts as a
+        concept, matched as a term or through its bigrams, at ``Params.unread_weight``."""
+        if not self.p.unread_weight:
+            return
+        for m in re.finditer(r"\S+", text):
+            if any(t.primary and m.start() <= t.start < m.end() for t in terms):
+                continue
+            word = m.group()
+            for cut in range(len(word) - 1, 1, -1):
+                if analysis._PARTICLES.match(word[cut:]):
+                    word = word[:cut]
+                    break
+            if len(word) < 2 or not lexicon.is_hangul(word) or word in self.concept_ids:
+                continue
+            grams = tuple(dict.fromkeys(analysis.hangul_bigrams(word)))
+            self.concept_ids[word] = len(self.concepts)
+            self.concepts.append(Concept(word, grams))
+            weight = self.p.unread_weight
+            self._add_terms(word, fields, weight, (self.concept_ids[word],))
+            for g in grams:
+                self.scored.append(Scored("grams", g, self.p.bigram_boost * weight / len(grams)))
+            self.highlight.add(word)
+
+    def _covered(self, text: str) -> tuple[int, ...]:
+        """The concepts a term stands for: its own, or those of the query words it joins
+        (``멀티모달`` for ``멀티`` and ``모달``, ``gpt4o`` for ``gpt`` and ``4o``). A part cut from
+        a query word (``멀티`` of a whole ``멀티모달``) stands for none: it is not the word."""
+        if text in self.concept_ids:
+            return (self.concept_ids[text],)
+        return tuple(i for word, i in self.concept_ids.items() if len(word) < len(text) and word in text)
 
     def _weights(self, terms: list[Term]) -> dict[str, float]:
         """Query weight per term, the same however the user spaced a Korean compound.
@@ -524,14 +588,15 @@ class _Builder:
                     seen.add(key)
                     self.highlight.update(parts)
                     boost = self.p.alias_boost * alias.confidence
+                    concepts = tuple(self.concept_ids[w] for w in span if w in self.concept_ids)
                     if len(parts) == 1:
-                        self._add_terms(parts[0], fields, boost)
+                        self._add_terms(parts[0], fields, boost, concepts)
                         continue
                     # A multi-word alias counts where its words stand together, pair by pair.
                     share = boost / (len(parts) - 1)
                     for a, b in zip(parts, parts[1:]):
                         for field, field_boost in fields:
-                            self.pairs.append(Near(field, a, b, field_boost * share))
+                            self.pairs.append(Near(field, a, b, field_boost * share, concepts))
 
     def _loanwords(self, item: Item, primary: list[Term], seen: set[str]) -> None:
         """Add the English words that the query's Hangul loanwords transliterate.
@@ -556,7 +621,9 @@ class _Builder:
             if english not in seen:
                 seen.add(english)
                 self.highlight.add(english)
-                self._add_terms(english, self.p.expansion_fields, self.p.loanword_boost * match.similarity)
+                concepts = tuple(i for w, i in self.concept_ids.items() if w in word)
+                self._add_terms(english, self.p.expansion_fields, self.p.loanword_boost * match.similarity,
+                                concepts)
             for literal in analysis.literal_terms(match.english):
                 if literal not in self.literal:
                     self.literal.append(literal)

@@ -13,7 +13,7 @@ import re
 
 import numpy as np
 
-from . import browse, index, lexicon, plan as plans, ranking, snippets, syntax
+from . import analysis, browse, correct as correcting, index, lexicon, loanwords, plan as plans, ranking, snippets, syntax
 from . import suggest as suggesting
 from . import why as explaining
 from .errors import NotFoundError, QueryError, SearchError
@@ -50,8 +50,14 @@ def search(
     author: str | None = None,
     sort: str = "relevance",
     vote_weight: float | None = None,
+    correct: bool = True,
 ) -> SearchResults:
-    """Search the index; returns a list of :class:`Hit` (a :class:`SearchResults`)."""
+    """Search the index; returns a list of :class:`Hit` (a :class:`SearchResults`).
+
+    A word the index does not know, with a confident correction (a misspelling, or the wrong
+    keyboard layout), is searched as corrected, and ``corrected`` says so; ``correct=False``
+    searches the words as typed.
+    """
     if not isinstance(query, str):
         raise QueryError(f"the query must be text, not {type(query).__name__}")
     if not query.strip():
@@ -71,7 +77,9 @@ def search(
     filters = plans.filters(since, until, min_votes, author)
     opened = open_index(index_dir)
     query, capped = _capped(query)
-    plan = plans.build(query, opened.tables(), opened.loanword, filters, params, opened.word,
+    fixes = _corrections(opened, query)
+    searched = correcting.rewrite(query, fixes, acting=True) if correct else query
+    plan = plans.build(searched, opened.tables(), _loanword(opened), filters, params, opened.word,
                        lambda fields, stem: _expand(opened, fields, stem), _spellings(opened))
     notes = list(plan.notes)
     if plan.empty and not plan.listing and not plan.ids:
@@ -81,7 +89,8 @@ def search(
     if plan.listing and sort == "relevance":
         sort = "date"  # nothing to rank by: newest first
     pinned = _pinned(opened, plan, notes)
-    out = SearchResults(pinned[offset : offset + limit], total=len(pinned))
+    out = SearchResults(pinned[offset : offset + limit], total=len(pinned),
+                        corrected=searched if searched != query else None)
     if not plan.empty or plan.listing:
         ranked = ranking.rank(opened.arrays, plan, params, sort, offset + limit + len(pinned))
         pattern = snippets.term_pattern(plan.highlight)
@@ -91,7 +100,7 @@ def search(
         room = limit - len(out)
         out.extend(_hit(opened.stored(doc), score, pattern) for score, doc in rest[skip : skip + room])
         out.total = ranked.total + _not_candidates(opened, plan, params, pinned)
-        out.suggestion = suggesting.suggest(opened.searcher, plan, query, ranked.total)
+        out.suggestion = suggesting.suggest(query, fixes, ranked.total, searched)
     if capped:
         notes.append(f"the query was long; only its first {len(query):,} characters were used")
     elif plan.truncated:
@@ -107,13 +116,16 @@ def search(
 
 
 def explain(query: str, hits, *, index_dir=None, since=None, until=None, min_votes=None, author=None,
-            vote_weight: float | None = None) -> dict:
+            vote_weight: float | None = None, correct: bool = True) -> dict:
     """Why each of ``hits`` (from :func:`search` with the same arguments) matched: the parsed
-    query, and per arXiv ID the terms, views and expansions that scored, largest first (a list
-    of :class:`search.why.Part`)."""
+    query (as corrected, when :func:`search` corrected it), and per arXiv ID the terms, views and
+    expansions that scored, largest first (a list of :class:`search.why.Part`)."""
     params = DEFAULT if vote_weight is None else dataclasses.replace(DEFAULT, vote_weight=float(vote_weight))
     opened = open_index(index_dir)
-    plan = plans.build(query, opened.tables(), opened.loanword, plans.filters(since, until, min_votes, author),
+    query = _capped(query)[0]
+    if correct:
+        query = correcting.rewrite(query, _corrections(opened, query), acting=True)
+    plan = plans.build(query, opened.tables(), _loanword(opened), plans.filters(since, until, min_votes, author),
                        params, opened.word, lambda fields, stem: _expand(opened, fields, stem), _spellings(opened))
     view = opened.arrays
     wanted = {hit.arxiv_id for hit in hits}
@@ -151,7 +163,7 @@ def _not_candidates(opened, plan, params, pinned) -> int:
     """How many of the pinned papers the rest of the query does not match (for an exact total)."""
     if not pinned:
         return 0
-    _, candidates = ranking._phase1(opened.arrays, plan, params)
+    _, candidates, _ = ranking._phase1(opened.arrays, plan, params)
     view = opened.arrays
     named = {hit.arxiv_id for hit in pinned}
     return len(named) - sum(1 for d in np.flatnonzero(candidates) if view.arxiv_id(int(d)) in named)
@@ -190,6 +202,22 @@ def _expand(opened, fields, stem: str) -> list[str]:
             counts[term] = counts.get(term, 0) + reader.doc_frequency(field, term)
     best = sorted(counts, key=lambda t: (-counts[t], t))
     return best[:MAX_PREFIX_TERMS]
+
+
+def _loanword(opened):
+    """The loanword matcher of ``opened`` with the reverse check of :func:`loanwords.glossed`."""
+    def find(korean: str):
+        match = opened.loanword(korean)
+        if match is not None and loanwords.weakly_supported(match):
+            if not loanwords.glossed(opened.arrays, korean, analysis.normalize_english(match.english)):
+                return None
+        return match
+    return find
+
+
+def _corrections(opened, query: str):
+    vocab, names = correcting.vocabularies(opened.arrays)
+    return correcting.corrections(query, vocab, names, lambda word: opened.word(word) is not None)
 
 
 def _hit(fields: dict, score: float, pattern) -> Hit:
@@ -239,7 +267,7 @@ def loanword(word: str, index_dir=None) -> dict | None:
     word = word.strip()
     if not lexicon.is_hangul(word):
         return None
-    match = open_index(index_dir).loanword(word)
+    match = _loanword(open_index(index_dir))(word)
     if match is None:
         return None
     return {"alias": match.english, "language": "en", "match": "sound", "similarity": round(match.similarity, 3),
@@ -250,6 +278,6 @@ def suggest(query: str, index_dir=None) -> str | None:
     """A did-you-mean correction for ``query`` from the index vocabulary, or None."""
     if not isinstance(query, str) or not query.strip():
         return None
-    opened = open_index(index_dir)
     query = _capped(query)[0]
-    return suggesting.suggest(opened.searcher, plans.build(query, opened.tables(), words=opened.word), query)
+    fixes = _corrections(open_index(index_dir), query)
+    return suggesting.suggest(query, fixes, 0)

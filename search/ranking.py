@@ -44,7 +44,13 @@ class Ranked:
 
 def rank(view: Arrays, plan: Plan, p: Params, sort: str = "relevance", count: int = 10) -> Ranked:
     """The best ``count`` candidates of ``plan`` in ``sort`` order."""
-    analyzed, candidates = _phase1(view, plan, p)
+    analyzed, candidates, coverage = _phase1(view, plan, p)
+    if sort != "relevance" and coverage is not None:
+        # Sorted by votes or date, a paper sharing one common word would rank as high as one
+        # about the query: such a listing keeps the papers that match every concept, if any.
+        complete = candidates & (coverage >= 1.0 - 1e-9)
+        if complete.any():
+            candidates = complete
     total = int(np.count_nonzero(candidates))
     if not total:
         return Ranked([], 0)
@@ -56,6 +62,8 @@ def rank(view: Arrays, plan: Plan, p: Params, sort: str = "relevance", count: in
             for text, weight in plan.literal:
                 _add_term(view, field, text, weight, p, literal, matched, tf_boost=field_boost)
         literal[~(matched & candidates)] = 0.0
+        if coverage is not None:
+            literal *= coverage ** p.coord_power
     if sort == "relevance":
         size = max(p.window, count)  # a deep page (--offset 500) re-ranks as deep
         window = _best(analyzed, candidates, size)
@@ -65,6 +73,8 @@ def rank(view: Arrays, plan: Plan, p: Params, sort: str = "relevance", count: in
         column = view.votes if sort == "votes" else view.dates
         window = _column_window(column, candidates, count)
     scores = _phase2(view, plan, p, analyzed, literal, candidates, window)
+    if coverage is not None and p.coord_fused:
+        scores = scores * coverage[window] ** p.coord_fused
     if sort == "relevance":
         order = np.lexsort((window, -scores))
     else:
@@ -73,14 +83,25 @@ def rank(view: Arrays, plan: Plan, p: Params, sort: str = "relevance", count: in
     return Ranked([(float(scores[i]), int(window[i])) for i in order], total)
 
 
-def _phase1(view: Arrays, plan: Plan, p: Params) -> tuple[np.ndarray, np.ndarray]:
-    """Analyzed scores (without nearness) of every document, and the candidate mask."""
+def _phase1(view: Arrays, plan: Plan, p: Params):
+    """Analyzed scores (without nearness) of every document, the candidate mask, and each
+    document's coordination (the idf-weighted share of the query's concepts it matches), or
+    None when the query has no ranked words."""
     scores = np.zeros(view.size)
     matched = np.full(view.size, plan.listing)
+    hits = np.zeros((len(plan.concepts), view.size), dtype=bool)
     for s in plan.scored:
-        _add_term(view, s.field, s.term, s.boost, p, scores, matched)
+        docs = _add_term(view, s.field, s.term, s.boost, p, scores, None if plan.concepts else matched)
+        for c in s.concepts:
+            hits[c, docs] = True
     for pair in plan.pairs:
-        _add_near(view, pair, p, scores, matched)
+        docs = _add_near(view, pair, p, scores, None if plan.concepts else matched)
+        for c in pair.concepts:
+            hits[c, docs] = True
+    coverage = None
+    if plan.concepts:
+        coverage, matched = _coordination(view, plan, p, hits)
+        scores *= coverage ** p.coord_power
     if plan.required:
         matched = np.ones(view.size, dtype=bool)
         for clause in plan.required:
@@ -91,7 +112,35 @@ def _phase1(view: Arrays, plan: Plan, p: Params) -> tuple[np.ndarray, np.ndarray
         found = np.zeros(view.size, dtype=bool)
         _add_clause(view, clause, p, np.zeros(view.size), found)
         matched &= ~found
-    return scores, matched & view.live & _filter_mask(view, plan, p)
+    return scores, matched & view.live & _filter_mask(view, plan, p), coverage
+
+
+def _coordination(view: Arrays, plan: Plan, p: Params, hits: np.ndarray):
+    """Each document's idf-weighted share of the concepts it matches, and the documents that
+    match enough of them (``Params.coord_min`` of the weight, at least one concept).
+
+    A concept also matches where all of its own Hangul bigrams stand, in the bigram view or
+    the literal one (where Kiwi read the paper's words differently: 단안 as 단 + 안); a stray
+    bigram alone scores but matches nothing, so ``제미나이`` does not find 토크나이저.
+    """
+    fields = ("grams",) + tuple(field for field, _ in p.literal_fields)
+    for c, concept in enumerate(plan.concepts):
+        if not concept.grams:
+            continue
+        count = np.zeros(view.size, dtype=np.int32)
+        for g in concept.grams:
+            has = np.zeros(view.size, dtype=bool)
+            for field in fields:
+                has[view.postings(field, g)[0]] = True
+            count += has
+        hits[c] |= count == len(concept.grams)
+    hits &= view.live
+    df = hits.sum(axis=1)
+    weights = np.log(max(view.live_count, 1) / (df + 1)) + 1 if p.coord_idf else np.ones(len(df))
+    weights = np.maximum(weights, 1e-3)
+    coverage = weights @ hits / weights.sum()
+    matched = hits.any(axis=0) & (coverage >= p.coord_min - 1e-9)
+    return coverage, matched
 
 
 def _filter_mask(view: Arrays, plan: Plan, p: Params) -> np.ndarray:
@@ -168,12 +217,13 @@ def _add_term(view: Arrays, field: str, text: str, boost: float, p: Params, scor
     as a Whoosh field boost does; ``boost`` the score)."""
     docs, tfs = view.postings(field, text)
     if not len(docs):
-        return
+        return docs
     lengths, avg = view.lengths(field)
     idf = _idf(view, docs)
     scores[docs] += boost * bm25(idf, tfs * tf_boost, lengths[docs], avg, p)
     if matched is not None:
         matched[docs] = True
+    return docs
 
 
 def _idf(view: Arrays, docs: np.ndarray) -> float:
@@ -250,11 +300,12 @@ def _add_near(view: Arrays, pair: Near, p: Params, scores: np.ndarray, matched: 
     number of such places is scored like a term frequency (idf of the rarer word)."""
     docs, tf, idf = _sequence(view, pair.field, (pair.a, pair.b), p.near_slop, only)
     if not len(docs):
-        return
+        return docs
     lengths, avg = view.lengths(pair.field)
     scores[docs] += pair.boost * bm25(idf, tf, lengths[docs], avg, p)
     if matched is not None:
         matched[docs] = True
+    return docs
 
 
 def _sequence(view: Arrays, field: str, words, slop: int, only: np.ndarray | None = None):

@@ -55,22 +55,25 @@ class Hit:
 class SearchResults(list):
     """A list of :class:`Hit` that also says how many papers matched and what to try instead.
 
-    A slice is a :class:`SearchResults` too and keeps ``total``, ``suggestion`` and ``notice``.
+    ``corrected`` is the query that was searched instead of the one typed (a misspelling or the
+    wrong keyboard layout corrected), or None. A slice is a :class:`SearchResults` too and keeps
+    ``total``, ``corrected``, ``suggestion`` and ``notice``.
     """
 
     def __init__(self, hits=(), total: int = 0, suggestion: str | None = None,
-                 notice: str | None = None) -> None:
+                 notice: str | None = None, corrected: str | None = None) -> None:
         super().__init__(hits)
         self.total = total
         self.suggestion = suggestion
         self.notice = notice
+        self.corrected = corrected
 
     def __getitem__(self, key):
         if isinstance(key, slice):
-            return SearchResults(super().__getitem__(key), self.total, self.suggestion, self.notice)
+            return SearchResults(super().__getitem__(key), self.total, self.suggestion, self.notice, self.corrected)
         return super().__getitem__(key)
 
     def to_dict(self, query: str | None = None) -> dict:
         """The shape of ``papers search --json``: the query, totals, hints and the hits."""
-        return {"query": query, "total": self.total, "suggestion": self.suggestion,
+        return {"query": query, "total": self.total, "corrected": self.corrected, "suggestion": self.suggestion,
                 "notice": self.notice, "hits": [hit.to_dict() for hit in self]}

@@ -131,3 +131,22 @@ def test_the_sound_vocabulary_is_every_latin_word_the_papers_write(tmp_path):
     assert not any("\uac00" <= ch <= "\ud7a3" for w in words for ch in w)
     assert set(index.open_generation(index_dir).sounds().df) == {w for w, n in words.items() if n >= 2 and w.isalpha()
                                                                   and len(w) >= 3}
+
+
+
+
+@pytest.mark.parametrize("summary, expected", [
+    ("로컬리제이션(localization) 방법을 제안합니다.", "localization"),
+    ("로컬리제이션 방법을 제안합니다. 다른 문장에서 여러 단어를 지나 마지막에 localization 을 씁니다.", None),
+])
+def test_one_shared_paper_and_sounds_only_alike_need_a_gloss(tmp_path, summary, expected):
+    # Issue 14's reverse check: one shared paper is evidence for a pair that only sounds alike
+    # when the two words stand together there (a gloss), a coincidence when they do not.
+    from search.query import loanword as found
+
+    assert similarity("로컬리제이션", "localization") < 1.0
+    papers = [("2407.00001", "A Study", "Ann Example", summary)]
+    papers += [(f"2407.001{i:02d}", f"Localization Method {i}", "Ann Example", "위치 추정을 합니다.") for i in range(2)]
+    papers += [(f"2407.02{i:03d}", f"Filler {i}", "Ann Example", "음성 합성을 합니다.") for i in range(200)]
+    match = found("로컬리제이션", tiny_index(tmp_path, *papers))
+    assert (match and match["alias"]) == expected

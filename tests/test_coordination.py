@@ -1,0 +1,70 @@
+"""Coordination (issue 14): papers matching every word of the query, through any of its forms,
+rank above papers matching one word many times; sorted listings keep the complete matches."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+from search import plan as plans, ranking, search
+from search.index import build_index
+from search.opened import open_index
+from search.params import DEFAULT
+
+
+@pytest.fixture(scope="module")
+def coding(tmp_path_factory):
+    base = tmp_path_factory.mktemp("coord")
+    papers = [
+        # Every word, once.
+        ("2407.00001", "A Benchmark for Programs", 1, "코드 생성 벤치마크를 제안합니다."),
+        # One word, over and over, with many votes.
+        ("2407.00002", "Generation Everywhere", 900, "생성 생성 생성 모델로 생성하고 다시 생성합니다."),
+        ("2407.00003", "Code Review", 300, "코드 리뷰 도구를 만듭니다."),
+        ("2407.00004", "Speech", 5, "음성 합성을 합니다."),
+        ("2407.00005", "Tokenizers", 5, "토크나이저를 개선합니다."),
+    ] + [(f"2407.001{i:02d}", f"Filler {i}", 1, "음성 합성을 연구합니다.") for i in range(10)]
+    entries = "\n".join(
+        f"### [{title}](https://arxiv.org/abs/{arxiv_id})\n\nVote: {votes}\n\nAuthors: Ann Example\n\n"
+        f"- **What's New**: {summary}\n"
+        for arxiv_id, title, votes, summary in papers
+    )
+    (base / "days").mkdir()
+    (base / "days" / "2024-07-01.md").write_text(f"## Daily Papers (2024-07-01)\n\n{entries}", encoding="utf-8")
+    build_index([base / "days"], base / "index")
+    return base / "index"
+
+
+def ranked(index_dir, query, params, sort="relevance"):
+    opened = open_index(index_dir)
+    plan = plans.build(query, opened.tables(), opened.loanword, params=params, words=opened.word)
+    found = ranking.rank(opened.arrays, plan, params, sort, 10)
+    return [opened.arrays.arxiv_id(doc) for _, doc in found.top], found.total
+
+
+def test_every_word_matched_outranks_one_word_repeated(coding):
+    ids, _ = ranked(coding, "코드 생성 벤치마크", DEFAULT)
+    assert ids[0] == "2407.00001"
+    # Without coordination, the fusion by rank and the votes lift the paper saying 생성 five times.
+    plain = dataclasses.replace(DEFAULT, coord_power=0.0, coord_fused=0.0)
+    assert ranked(coding, "코드 생성 벤치마크", plain)[0][0] == "2407.00002"
+
+
+def test_a_sorted_listing_keeps_the_papers_matching_every_word(coding):
+    hits = search("코드 생성 벤치마크", index_dir=coding, sort="votes")
+    assert [h.arxiv_id for h in hits] == ["2407.00001"]
+    assert hits.total == 1
+    # By relevance, the partial matches follow.
+    assert search("코드 생성 벤치마크", index_dir=coding).total == 3
+
+
+def test_a_shared_syllable_pair_alone_is_no_match(coding):
+    # 제미나이 and 토크나이저 share 나이; the word is not in this corpus at all.
+    assert search("제미나이", index_dir=coding, correct=False).total == 0
+
+
+def test_a_hard_minimum_drops_papers_below_it(coding):
+    strict = dataclasses.replace(DEFAULT, coord_min=1.0)
+    ids, total = ranked(coding, "코드 생성 벤치마크", strict)
+    assert (ids, total) == (["2407.00001"], 1)

@@ -1,0 +1,43 @@
+"""Alias mining keeps glosses and rejects cut pieces and tails of longer terms (issue 14)."""
+
+from __future__ import annotations
+
+from search import analysis, lexicon
+
+
+def mined(*summaries: str) -> lexicon.Tables:
+    lex = lexicon.Lexicon()
+    for text in summaries:
+        text = analysis.clean(text)
+        lex.add(lexicon.mine((text, analysis.analyze(text))))
+    return lex.tables()
+
+
+def test_a_gloss_seen_in_enough_papers_becomes_an_alias():
+    tables = mined(*["우리는 대형 언어 모델(LLM)을 평가합니다."] * 3)
+    # Its tails (언어 모델, 모델) only ever stand inside it: they are not glosses of their own.
+    assert [a.text for a in tables.en_to_ko["llm"]] == ["대형 언어 모델"]
+    assert [a.text for a in tables.ko_to_en["대형언어모델"]] == ["llm"]
+
+
+def test_a_side_starting_inside_a_written_word_is_no_gloss():
+    # 대규모 is 대 + 규모 to Kiwi; 규모 언어 모델 is a piece of the word, not a term.
+    tables = mined(*["우리는 대규모 언어 모델(LLM)을 평가합니다."] * 3)
+    assert "규모언어모델" not in tables.ko_to_en
+    # 텍스트-비디오(T2V): 비디오 alone is not T2V.
+    tables = mined(*["텍스트-비디오(T2V) 생성을 다룹니다."] * 3)
+    assert "비디오" not in tables.ko_to_en
+
+
+def test_a_tail_mostly_seen_inside_one_longer_gloss_is_that_term():
+    # 언어 모델(LLM) comes from 대형 언어 모델(LLM) in most papers: the tail is the longer term.
+    tables = mined(*(["대형 언어 모델(LLM)을 씁니다."] * 3 + ["언어 모델(LLM)을 씁니다."] * 2))
+    assert [a.text for a in tables.en_to_ko["llm"]] == ["대형 언어 모델"]
+    assert "언어모델" not in tables.ko_to_en
+
+
+def test_a_gloss_with_a_one_syllable_piece_is_kiwi_guessing():
+    assert lexicon._truncated("디 퓨전 모델", [analysis.Term("디", 0, 0, 1, True, "noun"),
+                                             analysis.Term("퓨전", 1, 2, 4, True, "noun")])
+    assert not lexicon._truncated("확산 모델", [analysis.Term("확산", 0, 0, 2, True, "noun"),
+                                            analysis.Term("모델", 1, 3, 5, True, "noun")])
