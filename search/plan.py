@@ -72,6 +72,9 @@ class Terms:
 
     scored: tuple[Scored, ...]
     pairs: tuple[Near, ...] = ()
+    #: The Hangul bigrams of each of the word's concepts: a paper holding all of one concept's
+    #: bigrams matches (as coordination counts it), so an exclusion removes it too.
+    grams: tuple[tuple[str, ...], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -456,6 +459,7 @@ class _Builder:
         required = Clause("all", fields, words) if item.mode == "must" else None
         start, pairs = len(self.scored), len(self.pairs)
         self.ranked.append((item, tuple(primary)))
+        first_concept = len(self.concepts)
         self._add_concepts(analysis.clean(item.text), primary)
         weights = self._weights(terms)
         seen = set(weights)
@@ -474,7 +478,8 @@ class _Builder:
         self._proximity(primary)
         self._aliases(primary, seen)
         self._loanwords(item, primary, seen)
-        return required or Terms(tuple(self.scored[start:]), tuple(self.pairs[pairs:]))
+        whole = tuple(c.grams for c in self.concepts[first_concept:] if c.grams)
+        return required or Terms(tuple(self.scored[start:]), tuple(self.pairs[pairs:]), whole)
 
     def _add_terms(self, text: str, fields, weight: float, concepts: tuple[int, ...] = ()) -> None:
         for field, boost in fields:

@@ -123,17 +123,9 @@ def _coordination(view: Arrays, plan: Plan, p: Params, hits: np.ndarray):
     the literal one (where Kiwi read the paper's words differently: 단안 as 단 + 안); a stray
     bigram alone scores but matches nothing, so ``제미나이`` does not find 토크나이저.
     """
-    fields = ("grams",) + tuple(field for field, _ in p.literal_fields)
     for c, concept in enumerate(plan.concepts):
-        if not concept.grams:
-            continue
-        count = np.zeros(view.size, dtype=np.int32)
-        for g in concept.grams:
-            has = np.zeros(view.size, dtype=bool)
-            for field in fields:
-                has[view.postings(field, g)[0]] = True
-            count += has
-        hits[c] |= count == len(concept.grams)
+        if concept.grams:
+            hits[c] |= _all_grams(view, concept.grams, p)
     hits &= view.live
     df = hits.sum(axis=1)
     weights = np.log(max(view.live_count, 1) / (df + 1)) + 1 if p.coord_idf else np.ones(len(df))
@@ -141,6 +133,17 @@ def _coordination(view: Arrays, plan: Plan, p: Params, hits: np.ndarray):
     coverage = weights @ hits / weights.sum()
     matched = hits.any(axis=0) & (coverage >= p.coord_min - 1e-9)
     return coverage, matched
+
+
+def _all_grams(view: Arrays, grams: tuple[str, ...], p: Params) -> np.ndarray:
+    """The documents holding every one of ``grams``, each in the bigram view or a literal one."""
+    count = np.zeros(view.size, dtype=np.int32)
+    for g in grams:
+        has = np.zeros(view.size, dtype=bool)
+        for field in ("grams",) + tuple(field for field, _ in p.literal_fields):
+            has[view.postings(field, g)[0]] = True
+        count += has
+    return count == len(grams)
 
 
 def _filter_mask(view: Arrays, plan: Plan, p: Params) -> np.ndarray:
@@ -265,10 +268,16 @@ def _matches(view: Arrays, element, p: Params) -> np.ndarray:
     if isinstance(element, Clause):
         _add_clause(view, element, p, np.zeros(view.size), found)
     elif isinstance(element, Terms):
+        # A word with concepts matches as coordination counts it (a stray bigram alone is no match).
+        counted = any(s.concepts for s in element.scored) or bool(element.grams)
         for s in element.scored:
-            found[view.postings(s.field, s.term)[0]] = True
+            if s.concepts or not counted:
+                found[view.postings(s.field, s.term)[0]] = True
         for pair in element.pairs:
-            found[_sequence(view, pair.field, (pair.a, pair.b), p.near_slop)[0]] = True
+            if pair.concepts or not counted:
+                found[_sequence(view, pair.field, (pair.a, pair.b), p.near_slop)[0]] = True
+        for grams in element.grams:
+            found |= _all_grams(view, grams, p)
     elif isinstance(element, Range):
         column = view.votes if element.column == "votes" else view.dates
         found[:] = True

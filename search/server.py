@@ -95,8 +95,10 @@ def _query(request: Request) -> str:
 # -- the engine, one request at a time -------------------------------------------------------------
 
 
-def run_search(index_dir, q: str, *, limit=10, offset=0, sort="relevance", as_prefix=False, **filters) -> dict:
-    """What ``/api/search`` returns; an empty query lists the newest papers the filters select."""
+def run_search(index_dir, q: str, *, limit=10, offset=0, sort="relevance", as_prefix=False, exact=False,
+               **filters) -> dict:
+    """What ``/api/search`` returns; an empty query lists the newest papers the filters select.
+    ``exact`` searches the words as typed, never a spelling or keyboard-layout correction."""
     completed = None
     with _engine:
         started = time.perf_counter()  # the engine's time, not the wait for it
@@ -108,10 +110,12 @@ def run_search(index_dir, q: str, *, limit=10, offset=0, sort="relevance", as_pr
             if as_prefix:
                 completion = prefix.complete(q, index_dir)
                 searched, completed = completion.query, completion.query if completion.query != q else None
-            hits = query.search(searched, limit=limit, offset=offset, index_dir=index_dir, sort=sort, **filters)
+            hits = query.search(searched, limit=limit, offset=offset, index_dir=index_dir, sort=sort,
+                                correct=not exact, **filters)
         took = time.perf_counter() - started
     body = {"query": q if q.strip() else None, "total": hits.total, "suggestion": hits.suggestion,
-            "notice": hits.notice, "hits": [_hit_dict(hit) for hit in hits], "completed": completed}
+            "notice": hits.notice, "hits": [_hit_dict(hit) for hit in hits], "completed": completed,
+            "corrected": getattr(hits, "corrected", None)}
     body["took_ms"] = round(took * 1000, 1)
     return body
 
@@ -146,7 +150,8 @@ def api_search(request: Request) -> Response:
     body = run_search(
         request.app.state.index_dir, q, limit=_number(request, "limit", 10, 1, MAX_LIMIT),
         offset=_number(request, "offset", 0, 0, MAX_OFFSET), sort=_sort(request),
-        as_prefix=request.query_params.get("prefix") in ("1", "true"), **_filters(request),
+        as_prefix=request.query_params.get("prefix") in ("1", "true"),
+        exact=request.query_params.get("exact") in ("1", "true"), **_filters(request),
     )
     return JSON(body)
 

@@ -124,15 +124,25 @@ def test_a_shared_link_restores_the_search(server, browser):
     assert by_css(browser, "#sort")[0].get_attribute("value") == "date"
 
 
-def test_the_suggestion_is_a_link_that_searches_it(server, browser):
+def test_a_corrected_query_says_so_and_the_typed_words_and_suggestion_are_links(server, browser):
+    """``transformar`` is searched as ``transformer`` and the page says so; "search instead for"
+    searches the words as typed (``exact=1`` in the URL), where the correction is a did-you-mean
+    link that searches it."""
     browser.get(server.url + "/")
     type_query(browser, "transformar ")
-    wait_for(browser, lambda d: by_css(d, "#suggestion")[0].is_displayed(), "a did-you-mean link")
+    wait_for(browser, lambda d: by_css(d, "#corrected-line")[0].is_displayed() and titles(d), "the corrected search")
+    assert by_css(browser, "#corrected")[0].text == "transformer"
+    typed = by_css(browser, "#typed")[0]
+    assert typed.text == "transformar" and "exact=1" in typed.get_attribute("href")
+    typed.click()
+    wait_for(browser, lambda d: "exact=1" in d.current_url and by_css(d, "#suggestion")[0].is_displayed(),
+             "the search as typed, with a did-you-mean link")
+    assert by_css(browser, "#corrected-line")[0].is_displayed() is False
     link = by_css(browser, "#suggestion")[0]
     assert link.text == "transformer" and "q=transformer" in link.get_attribute("href")
     link.click()
-    wait_for(browser, lambda d: by_css(d, "#q")[0].get_attribute("value").strip() == "transformer" and titles(d),
-             "the suggested search")
+    wait_for(browser, lambda d: by_css(d, "#q")[0].get_attribute("value").strip() == "transformer" and titles(d)
+             and "exact=1" not in d.current_url, "the suggested search")
 
 
 def test_related_papers_open_under_a_result(server, browser):

@@ -143,7 +143,7 @@ def test_source_that_lost_most_of_its_day_files_is_refused_without_allow_shrink(
     assert result.stderr == (
         f"Error: refusing to remove 16 of the 18 papers in {ix} (more than 25%): "
         f"{src.resolve()} now holds 1 of the 5 day-files indexed from it; the published index is unchanged. "
-        "If the papers are really gone, run `papers index --allow-shrink`\n"
+        f"If the papers are really gone, run `papers index --index-dir {ix} --allow-shrink`\n"
     )
     assert index.current_name(ix) == generation and len(documents(ix)) == 18
     with pytest.raises(ShrinkError):
@@ -292,7 +292,8 @@ def test_full_disk_is_one_line_naming_the_cause_and_keeps_the_index(tmp_path, tm
     assert len(result.stderr.splitlines()) == 1, result.stderr
     assert re.fullmatch(
         rf"Error: the disk is full: cannot write the index at {re.escape(str(ix))}( \(.*\))?: No space left on device; "
-        r"the published index is unchanged; free some space and run `papers index` again\n", result.stderr)
+        rf"the published index is unchanged; free some space and run `papers index --index-dir {re.escape(str(ix))}` again\n",
+        result.stderr)
     assert index.current_name(ix) == generation
     assert set(documents(ix)) == {"2401.00001", "2401.00002"}
     assert not list(ix.glob("tmp-*"))
@@ -557,6 +558,6 @@ def test_rebuild_with_an_unlistable_sub_folder_is_refused(nested, monkeypatch):
     assert result.exit_code == 1
     assert result.stderr == (
         f"Error: cannot list {src.resolve() / '2024' / '06'} (Permission denied); a rebuild would drop its papers, "
-        "so nothing was changed; fix its permissions and run `papers index` again\n"
+        f"so nothing was changed; fix its permissions and run `papers index --index-dir {ix}` again\n"
     )
     assert index.current_name(ix) == generation

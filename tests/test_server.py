@@ -24,12 +24,23 @@ def test_search_returns_the_library_hits_with_totals_and_timing(server, seeds_in
     assert response.status_code == 200
     assert response.headers["content-type"] == "application/json; charset=utf-8"
     body = response.json()
-    assert set(body) == {"query", "total", "suggestion", "notice", "took_ms", "hits", "completed"}
+    assert set(body) == {"query", "total", "suggestion", "notice", "took_ms", "hits", "completed", "corrected"}
     expected = search("멀티모달 벤치마크", limit=3, index_dir=seeds_index)
     assert body["query"] == "멀티모달 벤치마크"
     assert body["total"] == expected.total
     assert body["hits"] == [hit.to_dict() for hit in expected]
     assert body["took_ms"] >= 0 and body["completed"] is None
+
+
+def test_a_misspelt_query_is_searched_corrected_unless_exact(server, seeds_index):
+    body = server.get("/api/search", q="transformar").json()
+    expected = search("transformar", index_dir=seeds_index)
+    assert body["corrected"] == expected.corrected == "transformer"
+    assert body["total"] == expected.total > 0
+    assert body["hits"] == [hit.to_dict() for hit in expected]
+    typed = server.get("/api/search", q="transformar", exact=1).json()
+    assert typed["corrected"] is None and typed["suggestion"] == "transformer"
+    assert typed["total"] == search("transformar", index_dir=seeds_index, correct=False).total
 
 
 def test_search_takes_the_filters_sort_and_paging_of_the_library(server, seeds_index):

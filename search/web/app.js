@@ -7,6 +7,7 @@ const FIELDS = ["since", "until", "min_votes", "author", "sort"];
 const $ = (id) => document.getElementById(id);
 const box = $("q");
 let offset = 0;
+let exact = false; // search the words as typed ("search instead for …"), no correction
 let sequence = 0;
 let timer = null;
 
@@ -23,6 +24,7 @@ function el(tag, attrs = {}, ...children) {
 function params() {
   const p = new URLSearchParams();
   if (box.value.trim()) p.set("q", box.value);
+  if (exact && box.value.trim()) p.set("exact", "1");
   for (const name of FIELDS) {
     const value = $(name).value.trim();
     if (value && !(name === "sort" && value === "relevance")) p.set(name, value);
@@ -33,6 +35,7 @@ function params() {
 function readUrl() {
   const p = new URLSearchParams(location.search);
   box.value = p.get("q") || "";
+  exact = p.get("exact") === "1";
   for (const name of FIELDS) $(name).value = p.get(name) || (name === "sort" ? "relevance" : "");
   const page = parseInt(p.get("page") || "1", 10);
   offset = Number.isFinite(page) && page > 1 ? (page - 1) * PAGE : 0;
@@ -114,6 +117,15 @@ function render(data) {
   if (data.completed) status += ` · 검색어: “${data.completed}”`;
   if (data.hits.length) status += ` · ${first}–${last}`;
   $("status").textContent = `${status} · ${data.took_ms} ms`;
+  $("corrected-line").hidden = !data.corrected;
+  if (data.corrected) {
+    $("corrected").textContent = data.corrected;
+    const typed = $("typed");
+    typed.textContent = data.query;
+    const p = params();
+    p.set("exact", "1");
+    typed.href = `?${p}`;
+  }
   $("suggestion-line").hidden = !data.suggestion;
   if (data.suggestion) {
     const link = $("suggestion");
@@ -163,7 +175,7 @@ function later() {
   timer = setTimeout(() => run(false), DEBOUNCE_MS);
 }
 
-box.addEventListener("input", later);
+box.addEventListener("input", () => { exact = false; later(); });
 for (const name of FIELDS) {
   $(name).addEventListener("change", () => { offset = 0; run(true); });
   if (name !== "sort") $(name).addEventListener("input", later);
@@ -171,9 +183,17 @@ for (const name of FIELDS) {
 $("search-form").addEventListener("submit", (event) => { event.preventDefault(); offset = 0; run(true); });
 $("prev").addEventListener("click", () => { offset = Math.max(0, offset - PAGE); run(true); window.scrollTo(0, 0); });
 $("next").addEventListener("click", () => { offset += PAGE; run(true); window.scrollTo(0, 0); });
+$("typed").addEventListener("click", (event) => {
+  event.preventDefault();
+  exact = true;
+  offset = 0;
+  run(true);
+  box.focus();
+});
 $("suggestion").addEventListener("click", (event) => {
   event.preventDefault();
   box.value = $("suggestion").textContent;
+  exact = false;
   offset = 0;
   run(true);
   box.focus();
