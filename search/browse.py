@@ -86,6 +86,18 @@ def window(index_dir=None, days: int | None = None, since=None, until=None) -> t
     return since, until
 
 
+def check_listing(sort, limit, offset, min_votes) -> None:
+    """Raise :class:`QueryError` for a listing's sort, page or vote bound out of range."""
+    if sort not in LISTING_SORTS:
+        raise QueryError(f"sort must be one of {', '.join(LISTING_SORTS)}, not {sort!r}")
+    if not isinstance(limit, int) or limit < 1:
+        raise QueryError(f"limit must be a whole number ≥ 1, not {limit!r}")
+    if not isinstance(offset, int) or offset < 0:
+        raise QueryError(f"offset must be a whole number ≥ 0, not {offset!r}")
+    if min_votes is not None and (not isinstance(min_votes, int) or min_votes < 0):
+        raise QueryError(f"min_votes must be a whole number ≥ 0, not {min_votes!r}")
+
+
 def latest(
     index_dir=None,
     *,
@@ -104,14 +116,7 @@ def latest(
     ``days`` counts back from the newest day in the index (``papers latest`` asks for the last
     :data:`DEFAULT_DAYS`); without days or dates, every paper is listed.
     """
-    if sort not in LISTING_SORTS:
-        raise QueryError(f"sort must be one of {', '.join(LISTING_SORTS)}, not {sort!r}")
-    if not isinstance(limit, int) or limit < 1:
-        raise QueryError(f"limit must be a whole number ≥ 1, not {limit!r}")
-    if not isinstance(offset, int) or offset < 0:
-        raise QueryError(f"offset must be a whole number ≥ 0, not {offset!r}")
-    if min_votes is not None and (not isinstance(min_votes, int) or min_votes < 0):
-        raise QueryError(f"min_votes must be a whole number ≥ 0, not {min_votes!r}")
+    check_listing(sort, limit, offset, min_votes)
     wanted = None if author is None else _query_words(author)
     if wanted is not None and not wanted:
         raise QueryError(f"author {author!r} has no letters to match")

@@ -589,12 +589,27 @@ def _plan(files: list[Path], old_files: dict, report: UpdateReport) -> _Plan:
     return plan
 
 
-def _write_generation(index_dir, old, old_parts, plan: _Plan, sources, report, progress) -> None:
-    """Write the next generation beside the published one, then publish it."""
-    name = f"gen-{_next_number(index_dir):06d}"
+@contextlib.contextmanager
+def _new_generation(index_dir: Path, name: str):
+    """The folder of a new generation, written under a temporary name and published as ``name``
+    when the block ends; removed if the block raises (also on SIGTERM/Ctrl-C; whatever this
+    leaves, the next writer removes)."""
     tmp = index_dir / f"tmp-{name}-{os.getpid()}"
     tmp.mkdir()
     try:
+        yield tmp
+        _fsync_tree(tmp)
+        os.rename(tmp, index_dir / name)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    _publish(index_dir, name)
+
+
+def _write_generation(index_dir, old, old_parts, plan: _Plan, sources, report, progress) -> None:
+    """Write the next generation beside the published one, then publish it."""
+    name = f"gen-{_next_number(index_dir):06d}"
+    with _new_generation(index_dir, name) as tmp:
         count, dates = _fill(tmp, old, *old_parts, plan, report, progress)
         meta = {
             "package_version": __version__,
@@ -609,13 +624,6 @@ def _write_generation(index_dir, old, old_parts, plan: _Plan, sources, report, p
         }
         _write_json(tmp / MANIFEST, {"files": plan.manifest})
         _write_json(tmp / META, meta)
-        _fsync_tree(tmp)
-        os.rename(tmp, index_dir / name)
-    except BaseException:
-        # Also on SIGTERM/Ctrl-C; whatever this leaves, the next writer removes.
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    _publish(index_dir, name)
     report.generation = name
     report.papers = meta["papers"]
     report.published = True
@@ -767,9 +775,7 @@ def _merge_generation(index_dir: Path, report: UpdateReport) -> None:
     rewritten and every other file is shared."""
     source = index_dir / report.generation
     name = f"gen-{_next_number(index_dir):06d}"
-    tmp = index_dir / f"tmp-{name}-{os.getpid()}"
-    tmp.mkdir()
-    try:
+    with _new_generation(index_dir, name) as tmp:
         _share_files(source, tmp)
         for part in source.glob("*.json"):  # rewritten in place below or later: never shared
             shutil.copy2(part, tmp / part.name)
@@ -782,12 +788,6 @@ def _merge_generation(index_dir: Path, report: UpdateReport) -> None:
                 writer.cancel()
             raise
         arrays.write_listing(tmp, arrays.read_listing(tmp), _whoosh_ids(ix))
-        _fsync_tree(tmp)
-        os.rename(tmp, index_dir / name)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    _publish(index_dir, name)
     report.generation = name
 
 

@@ -13,7 +13,6 @@ from __future__ import annotations
 import numpy as np
 
 from . import browse, snippets
-from .errors import QueryError
 from .opened import open_index
 from .results import Hit, SearchResults
 
@@ -22,7 +21,7 @@ def newest(index_dir=None, *, since=None, until=None, min_votes: int | None = No
            limit: int = 20, offset: int = 0) -> SearchResults:
     """The papers of a date window, newest (or most voted) first; options as in ``browse.latest``."""
     since, until = browse.window(index_dir, None, since, until)
-    _check(sort, limit, offset, min_votes)
+    browse.check_listing(sort, limit, offset, min_votes)
     opened = open_index(index_dir, build_if_missing=False)
     view = opened.arrays
     keep = view.live.copy()
@@ -45,14 +44,3 @@ def newest(index_dir=None, *, since=None, until=None, min_votes: int | None = No
         meta = opened.generation.meta
         notice = browse.beyond_index((meta.get("first_date"), meta.get("last_date")), since, until)
     return SearchResults(hits, total=len(docs), notice=notice)
-
-
-def _check(sort, limit, offset, min_votes) -> None:
-    if sort not in browse.LISTING_SORTS:
-        raise QueryError(f"sort must be one of {', '.join(browse.LISTING_SORTS)}, not {sort!r}")
-    if not isinstance(limit, int) or limit < 1:
-        raise QueryError(f"limit must be a whole number ≥ 1, not {limit!r}")
-    if not isinstance(offset, int) or offset < 0:
-        raise QueryError(f"offset must be a whole number ≥ 0, not {offset!r}")
-    if min_votes is not None and (not isinstance(min_votes, int) or min_votes < 0):
-        raise QueryError(f"min_votes must be a whole number ≥ 0, not {min_votes!r}")

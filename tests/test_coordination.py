@@ -6,9 +6,9 @@ from __future__ import annotations
 import dataclasses
 
 import pytest
+from helpers_index import day_index
 
 from search import plan as plans, ranking, search
-from search.index import build_index
 from search.opened import open_index
 from search.params import DEFAULT
 
@@ -25,15 +25,8 @@ def coding(tmp_path_factory):
         ("2407.00004", "Speech", 5, "음성 합성을 합니다."),
         ("2407.00005", "Tokenizers", 5, "토크나이저를 개선합니다."),
     ] + [(f"2407.001{i:02d}", f"Filler {i}", 1, "음성 합성을 연구합니다.") for i in range(10)]
-    entries = "\n".join(
-        f"### [{title}](https://arxiv.org/abs/{arxiv_id})\n\nVote: {votes}\n\nAuthors: Ann Example\n\n"
-        f"- **What's New**: {summary}\n"
-        for arxiv_id, title, votes, summary in papers
-    )
-    (base / "days").mkdir()
-    (base / "days" / "2024-07-01.md").write_text(f"## Daily Papers (2024-07-01)\n\n{entries}", encoding="utf-8")
-    build_index([base / "days"], base / "index")
-    return base / "index"
+    return day_index(base, [(arxiv_id, title, "Ann Example", summary, votes)
+                            for arxiv_id, title, votes, summary in papers])
 
 
 def ranked(index_dir, query, params, sort="relevance"):

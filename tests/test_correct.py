@@ -7,6 +7,7 @@ import os
 from pathlib import Path
 
 import pytest
+from helpers_index import day_index
 
 from search import search
 from search.correct import compose, distance, from_english_layout, from_korean_layout, jamo
@@ -46,16 +47,9 @@ def test_jamo_distance_sees_a_dropped_final_as_one_edit():
     assert distance("abcdef", "badcfe", 2) == 3  # three transpositions: past the limit
 
 
-def tiny_index(tmp_path, *papers: tuple[str, str, str, str]) -> Path:
-    entries = "\n".join(
-        f"### [{title}](https://arxiv.org/abs/{arxiv_id})\n\nVote: 1\n\nAuthors: {authors}\n\n"
-        f"- **What's New**: {summary}\n"
-        for arxiv_id, title, authors, summary in papers
-    )
-    (tmp_path / "days").mkdir()
-    (tmp_path / "days" / "2024-07-01.md").write_text(f"## Daily Papers (2024-07-01)\n\n{entries}", encoding="utf-8")
-    build_index([tmp_path / "days"], tmp_path / "index")
-    return tmp_path / "index"
+def tiny_index(tmp_path, *papers: tuple[str, str, str, str]):
+    """An index of one day-file of (arxiv_id, title, authors, summary) papers."""
+    return day_index(tmp_path, papers)
 
 
 @pytest.fixture(scope="module")

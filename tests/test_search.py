@@ -4,6 +4,7 @@ import signal
 from contextlib import contextmanager
 
 import pytest
+from helpers_index import day_index
 
 from search import Hit, get_paper, search
 from search.errors import NotFoundError, QueryError
@@ -393,17 +394,7 @@ def test_get_paper_of_unknown_id_is_not_found(seeds_index):
 
 def tiny_index(tmp_path, *papers: tuple[str, str, str, str]):
     """An index of one day-file of (arxiv_id, title, authors, summary) papers."""
-    from search.index import build_index
-
-    entries = "\n".join(
-        f"### [{title}](https://arxiv.org/abs/{arxiv_id})\n\nVote: 1\n\nAuthors: {authors}\n\n"
-        f"- **What's New**: {summary}\n"
-        for arxiv_id, title, authors, summary in papers
-    )
-    (tmp_path / "days").mkdir()
-    (tmp_path / "days" / "2024-07-01.md").write_text(f"## Daily Papers (2024-07-01)\n\n{entries}", encoding="utf-8")
-    build_index([tmp_path / "days"], tmp_path / "index")
-    return tmp_path / "index"
+    return day_index(tmp_path, papers)
 
 
 def test_the_written_form_breaks_a_tie_between_analyzed_equals(tmp_path):
