@@ -1,6 +1,7 @@
 """Building, updating and opening the index.
 
-An index directory holds immutable *generations* and a pointer to the current one::
+An index directory holds immutable *generations* and a pointer to the current one (the folders,
+the lock and publishing are :mod:`search.generations`)::
 
     index/
       CURRENT          name of the published generation, replaced atomically
@@ -41,16 +42,12 @@ sources from the newest generation whose ``meta.json`` is still readable.
 from __future__ import annotations
 
 import errno
-import fcntl
 import hashlib
-import json
 import os
-import re
 import shutil
 import time
 from collections.abc import Callable, Iterable
 import contextlib
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -59,8 +56,15 @@ from whoosh.fields import ID, NUMERIC, STORED, TEXT, Schema
 
 from . import __version__, analysis, arrays, lexicon, loanwords, words
 from .errors import (
-    DayFileError, IndexIncompatibleError, IndexLockedError, IndexMissingError, IndexVersionError, IndexWriteError,
+    DayFileError, IndexIncompatibleError, IndexMissingError, IndexVersionError, IndexWriteError,
     SearchError, SourceError,
+)
+from .generations import (  # noqa: F401  (CURRENT, LOCK, writer_*, index_size: re-exported)
+    CURRENT, LOCK, REQUESTED, current_name, index_size, writer_lock, writer_running,
+    damaged as _damaged, new_generation as _new_generation, next_number as _next_number, number as _number,
+    read_json as _read_json, read_part as _read_part, remove_debris as _remove_debris,
+    remove_old_generations as _remove_old_generations, share_files as _share_files,
+    write_json as _write_json, write_json_atomically as _write_json_atomically,
 )
 from .parse import PARSER_VERSION, Paper, merge_papers, read_dayfile, scan_dayfiles
 from .sources import (  # noqa: F401  (BUNDLED, SHRINK_*, seeds_dir: part of this module's surface)
@@ -71,8 +75,6 @@ from .sources import (  # noqa: F401  (BUNDLED, SHRINK_*, seeds_dir: part of thi
 #: Bumped whenever the fields or what is stored in them change.
 SCHEMA_VERSION = 6
 
-CURRENT = "CURRENT"
-LOCK = ".lock"
 META = "meta.json"
 MANIFEST = "manifest.json"
 LEXICON = "lexicon.json"
@@ -80,9 +82,8 @@ LEXICON = "lexicon.json"
 TABLES = "tables.json"
 #: The corpus's English words grouped by sound, for matching Hangul loanwords (:mod:`search.loanwords`).
 SOUNDS = "sounds.json"
-#: The sources a first build was asked for, written before anything else, so a build that is
-#: killed or fails does not leave the next `papers index` to guess (it would index the seeds).
-REQUESTED = "sources.json"
+
+
 def schema() -> Schema:
     """The Whoosh schema: analyzed title/summary/authors, filterable date and votes."""
     text = analysis.KiwiTokenizer()
@@ -206,14 +207,6 @@ class Generation:
             raise _damaged(self.path, str(exc)) from None
 
 
-def current_name(index_dir: Path) -> str | None:
-    """Name of the published generation, or None when nothing was ever published."""
-    try:
-        return (index_dir / CURRENT).read_text(encoding="utf-8").strip() or None
-    except FileNotFoundError:
-        return None
-
-
 def open_generation(index_dir: str | os.PathLike | None = None, check: bool = True) -> Generation:
     """Open the published generation; explain a missing, damaged or incompatible index."""
     index_dir = resolve_dir(index_dir)
@@ -239,25 +232,6 @@ def open_generation(index_dir: str | os.PathLike | None = None, check: bool = Tr
     return Generation(path, meta, ix)
 
 
-def _read_part(path: Path, part: str) -> dict:
-    """One JSON file of a generation; a missing or unreadable one means a damaged index."""
-    try:
-        data = _read_json(path / part)
-    except (OSError, ValueError) as exc:
-        raise _damaged(path, f"{part}: {getattr(exc, 'strerror', None) or exc}") from None
-    if not isinstance(data, dict):
-        raise _damaged(path, f"{part}: not a JSON object")
-    return data
-
-
-def _damaged(path: Path, reason: str) -> IndexVersionError:
-    reason = " ".join(reason.split())
-    return IndexVersionError(
-        f"the index at {path.parent} is damaged ({path.name}/{reason}); "
-        "rebuild it with `papers index --rebuild`"
-    )
-
-
 def _check_compatible(index_dir: Path, meta: dict) -> None:
     wanted = compatibility()
     found = {k: meta.get(k) for k in wanted}
@@ -272,25 +246,6 @@ def _check_compatible(index_dir: Path, meta: dict) -> None:
         )
         error.difference = _diff(found, wanted)
         raise error
-
-
-def writer_running(index_dir: Path) -> bool:
-    """Whether a `papers index` is writing now: the holder it records in the lock file (cleared
-    when it finishes) is a live process. Asking never takes the lock from a writer."""
-    try:
-        holder = (index_dir / LOCK).read_text(encoding="utf-8", errors="replace")
-    except OSError:
-        return False
-    found = re.match(r"pid (\d+) ", holder)
-    if not found or int(found[1]) == os.getpid():
-        return False
-    try:
-        os.kill(int(found[1]), 0)
-    except ProcessLookupError:
-        return False  # killed: the kernel released its lock
-    except OSError:
-        pass  # another user's process
-    return True
 
 
 def _diff(found: dict, wanted: dict) -> str:
@@ -342,40 +297,6 @@ class UpdateReport:
             f"{len(self.skipped)} skipped; {self.papers} papers in {self.index_dir} "
             f"({self.seconds:.1f}s)"
         )
-
-
-@contextmanager
-def writer_lock(index_dir: Path, wait: float = 0.0):
-    """Hold the index's writer lock; a lock left by a killed process is released by the kernel."""
-    index_dir.mkdir(parents=True, exist_ok=True)
-    fd = os.open(index_dir / LOCK, os.O_RDWR | os.O_CREAT, 0o644)
-    try:
-        deadline = time.monotonic() + wait
-        while True:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except OSError as exc:
-                if exc.errno not in (errno.EAGAIN, errno.EACCES):
-                    raise
-                if time.monotonic() >= deadline:
-                    holder = os.pread(fd, 200, 0).decode("utf-8", "replace").strip() or "unknown"
-                    waited = f" (waited {wait:g}s)" if wait else ""
-                    raise IndexLockedError(
-                        f"another `papers index` ({holder}) is updating {index_dir}{waited}; "
-                        "try again when it has finished, or wait for it with --wait SECONDS"
-                    ) from None
-                time.sleep(0.1)
-        # Written over the old text and then cut, so a waiter never reads an empty holder.
-        holder = f"pid {os.getpid()} since {time.strftime('%Y-%m-%d %H:%M:%S')}".encode()
-        os.pwrite(fd, holder, 0)
-        os.ftruncate(fd, len(holder))
-        try:
-            yield
-        finally:
-            os.ftruncate(fd, 0)
-    finally:
-        os.close(fd)
 
 
 def build_index(sources: Iterable[str | os.PathLike] | None, index_dir=None, **kwargs) -> UpdateReport:
@@ -587,23 +508,6 @@ def _plan(files: list[Path], old_files: dict, report: UpdateReport) -> _Plan:
         plan.touched.add(key)
     plan.touched.update(set(old_files) - set(plan.manifest))
     return plan
-
-
-@contextlib.contextmanager
-def _new_generation(index_dir: Path, name: str):
-    """The folder of a new generation, written under a temporary name and published as ``name``
-    when the block ends; removed if the block raises (also on SIGTERM/Ctrl-C; whatever this
-    leaves, the next writer removes)."""
-    tmp = index_dir / f"tmp-{name}-{os.getpid()}"
-    tmp.mkdir()
-    try:
-        yield tmp
-        _fsync_tree(tmp)
-        os.rename(tmp, index_dir / name)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    _publish(index_dir, name)
 
 
 def _write_generation(index_dir, old, old_parts, plan: _Plan, sources, report, progress) -> None:
@@ -861,100 +765,6 @@ def _add_papers(writer, segment: arrays.SegmentBuilder, table: words.Builder, pa
 
 def _texts_and_positions(terms: list[analysis.Term]) -> tuple[list[str], list[int]]:
     return [t.text for t in terms], [t.pos for t in terms]
-
-
-def _share_files(src: Path, dst: Path) -> None:
-    """Hard-link the Whoosh files of a published generation (copy where links are impossible)."""
-    for item in src.iterdir():
-        if item.suffix == ".json" or "LOCK" in item.name or not item.is_file():
-            continue
-        try:
-            os.link(item, dst / item.name)
-        except OSError:
-            shutil.copy2(item, dst / item.name)
-
-
-def _number(path: Path) -> int | None:
-    return int(path.name[4:]) if path.name.startswith("gen-") and path.name[4:].isdigit() else None
-
-
-def _next_number(index_dir: Path) -> int:
-    return max((n for p in index_dir.iterdir() if (n := _number(p)) is not None), default=0) + 1
-
-
-def _publish(index_dir: Path, name: str) -> None:
-    tmp = index_dir / f"{CURRENT}.tmp-{os.getpid()}"
-    with open(tmp, "w", encoding="utf-8") as fh:
-        fh.write(name + "\n")
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, index_dir / CURRENT)
-    _fsync_dir(index_dir)
-
-
-def _remove_debris(index_dir: Path) -> None:
-    """Remove what a killed writer left behind (only called while holding the lock).
-
-    That is its ``tmp-*`` directory, a ``CURRENT.tmp-*`` file, and a generation it renamed
-    into place but was killed before publishing (numbered above the published one). Without a
-    valid ``CURRENT`` no generation is removed here: they may still tell which sources to use.
-    """
-    name = current_name(index_dir)
-    published = _number(index_dir / name) if name else None
-    for item in index_dir.iterdir():
-        number = _number(item)
-        unpublished = number is not None and published is not None and number > published
-        if item.name.startswith(("tmp-", f"{CURRENT}.tmp", f"{REQUESTED}.tmp")) or unpublished:
-            if item.is_dir():
-                shutil.rmtree(item, ignore_errors=True)
-            else:
-                item.unlink(missing_ok=True)
-
-
-def _remove_old_generations(index_dir: Path, keep: set[str | None]) -> None:
-    """Remove every generation but the new one and the one published before it."""
-    for path in index_dir.iterdir():
-        if _number(path) is not None and path.name not in keep and path.is_dir():
-            shutil.rmtree(path, ignore_errors=True)
-
-
-def _fsync_tree(path: Path) -> None:
-    for item in path.iterdir():
-        fd = os.open(item, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-    _fsync_dir(path)
-
-
-def _fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-def _read_json(path: Path):
-    with open(path, encoding="utf-8") as fh:
-        return json.load(fh)
-
-
-def _write_json_atomically(path: Path, data) -> None:
-    tmp = path.with_name(f"{path.name}.tmp-{os.getpid()}")
-    _write_json(tmp, data)
-    os.replace(tmp, path)
-
-
-def _write_json(path: Path, data) -> None:
-    with open(path, "w", encoding="utf-8") as fh:
-        json.dump(data, fh, ensure_ascii=False, separators=(",", ":"))
-
-
-def index_size(path: Path) -> int:
-    """Bytes on disk of one generation."""
-    return sum(p.stat().st_size for p in path.iterdir() if p.is_file())
 
 
 def stats(index_dir=None) -> dict:
