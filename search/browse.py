@@ -6,45 +6,29 @@ and the stored fields of the published generation are read directly.
 
 from __future__ import annotations
 
-import calendar
 import re
 import unicodedata
 from collections import Counter
 from datetime import date as Date
 from datetime import timedelta
 
-from . import index, snippets
+from . import index, snippets, syntax
 from .errors import QueryError
 from .results import Hit, SearchResults
 
 LISTING_SORTS = ("date", "votes")
 DEFAULT_DAYS = 7
 
-_DATE = re.compile(r"(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?")
-
-
 def date_bound(value, option: str, end: bool = False) -> str | None:
     """``2024-07-01``, ``2024-07`` or ``2024`` → an ISO day; a month or year means its first
     day, or with ``end`` its last (``--until 2024-06`` includes June 30)."""
     if value is None:
         return None
-    text = str(value).strip()
-    m = _DATE.fullmatch(text)
-    try:
-        if m is None:
-            raise ValueError(text)
-        year, month, day = int(m[1]), m[2], m[3]
-        if day is not None:
-            bound = Date(year, int(month), int(day))
-        elif month is not None:
-            last = calendar.monthrange(year, int(month))[1] if 1 <= int(month) <= 12 else 0
-            bound = Date(year, int(month), last if end else 1)
-        else:
-            bound = Date(year, 12, 31) if end else Date(year, 1, 1)
-    except ValueError:
+    bound = syntax.calendar_day(str(value).strip(), end)
+    if bound is None:
         raise QueryError(
             f"{option} must be a day like 2024-07-01, a month like 2024-07 or a year like 2024, not {value!r}"
-        ) from None
+        )
     return bound.isoformat()
 
 

@@ -341,24 +341,28 @@ def _votes(text: str, end: bool) -> int | None:
     return int(text) if re.fullmatch(r"\d{1,9}", text) else None
 
 
-def _day(text: str, end: bool) -> int | None:
-    """``2024``, ``2024-06`` or ``2024-06-15`` as a day number (the first day of a month or
-    year, or with ``end`` its last)."""
+def calendar_day(text: str, end: bool = False) -> Date | None:
+    """``2024``, ``2024-06`` or ``2024-06-15`` as a day (the first day of a month or year, or
+    with ``end`` its last), or None when it is no such date."""
     m = re.fullmatch(r"(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?", text)
     if m is None:
         return None
     year, month, day = int(m[1]), m[2], m[3]
     try:
         if day is not None:
-            found = Date(year, int(month), int(day))
-        elif month is not None:
+            return Date(year, int(month), int(day))
+        if month is not None:
             last = calendar.monthrange(year, int(month))[1] if 1 <= int(month) <= 12 else 0
-            found = Date(year, int(month), last if end else 1)
-        else:
-            found = Date(year, 12, 31) if end else Date(year, 1, 1)
+            return Date(year, int(month), last if end else 1)
+        return Date(year, 12, 31) if end else Date(year, 1, 1)
     except ValueError:
         return None
-    return found.year * 10000 + found.month * 100 + found.day
+
+
+def _day(text: str, end: bool) -> int | None:
+    """:func:`calendar_day` as a day number (20240615)."""
+    found = calendar_day(text, end)
+    return None if found is None else found.year * 10000 + found.month * 100 + found.day
 
 
 def _next_day(number: int) -> int:
