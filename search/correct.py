@@ -14,6 +14,7 @@ did-you-mean kind.
 
 from __future__ import annotations
 
+import bisect
 import math
 import re
 import threading
@@ -173,13 +174,13 @@ class Vocabulary:
     def _tables(self):
         with self._lock:
             if self._buckets is None:
-                buckets: dict = {}
+                grouped: dict = {}
                 for word, n in self._arrays.words(self._fields, keep=lambda w: 2 <= len(w) <= MAX_LENGTH).items():
                     if n >= self._min_df:
                         hangul = lexicon.is_hangul(word)
                         spelled = jamo(word) if hangul else word
-                        buckets.setdefault(("h" if hangul else "l", spelled[0]), []).append((word, spelled, n))
-                self._buckets = buckets
+                        grouped.setdefault(("h" if hangul else "l", spelled[0]), []).append((word, spelled, n))
+                self._buckets = {key: _Bucket(entries) for key, entries in grouped.items()}
             return self._buckets
 
     def close(self, word: str) -> list[tuple[int, int, str]]:
@@ -192,7 +193,10 @@ class Vocabulary:
         spelled = jamo(word) if hangul else word
         limit = 1 if len(spelled) <= (6 if hangul else 5) else 2
         found = []
-        for other, other_spelled, n in self._tables().get(("h" if hangul else "l", spelled[:1]), ()):
+        bucket = self._tables().get(("h" if hangul else "l", spelled[:1]))
+        if bucket is None:
+            return found
+        for other, other_spelled, n in bucket.near(spelled, limit, word if hangul else None):
             if other == word:
                 continue
             if hangul and other.startswith(word) and len(other) == len(word) + 1:
@@ -202,6 +206,45 @@ class Vocabulary:
             if d <= limit:
                 found.append((d, -n, other))
         return sorted(found)
+
+
+class _Bucket:
+    """Known words sharing a first letter, with each word's letter counts as one matrix row, so
+    that words too far from a typed one are ruled out at once: ``limit`` edits change at most
+    ``limit`` letters of the longer word, so a candidate must share ``max(len) - limit`` of them
+    (a bound only: the edit distance itself is computed for the few that pass)."""
+
+    def __init__(self, entries: list[tuple[str, str, int]]) -> None:
+        self.entries = entries
+        letters = sorted({ch for _, spelled, _ in entries for ch in spelled})
+        self._column = {ch: i for i, ch in enumerate(letters)}
+        self._lengths = np.array([len(spelled) for _, spelled, _ in entries], dtype=np.int32)
+        counts = np.zeros((len(entries), len(letters)), dtype=np.uint8)
+        for row, (_, spelled, _) in enumerate(entries):
+            for ch in spelled:
+                counts[row, self._column[ch]] += 1
+        self._counts = counts
+        self._by_word = sorted((other, i) for i, (other, _, _) in enumerate(entries))
+
+    def near(self, spelled: str, limit: int, prefix: str | None):
+        """The entries that may be within ``limit`` edits of ``spelled``, or that extend the
+        Hangul word ``prefix`` by one syllable."""
+        typed = np.zeros(self._counts.shape[1], dtype=np.uint8)
+        for ch in spelled:
+            column = self._column.get(ch)
+            if column is not None:
+                typed[column] = min(255, int(typed[column]) + 1)
+        shared = np.minimum(self._counts, typed).sum(axis=1, dtype=np.int32)
+        keep = (np.abs(self._lengths - len(spelled)) <= limit) & (shared >= np.maximum(self._lengths, len(spelled)) - limit)
+        rows = set(np.flatnonzero(keep).tolist())
+        if prefix is not None:
+            at = bisect.bisect_left(self._by_word, (prefix,))
+            while at < len(self._by_word) and self._by_word[at][0].startswith(prefix):
+                other, i = self._by_word[at]
+                if len(other) == len(prefix) + 1:
+                    rows.add(i)
+                at += 1
+        return [self.entries[i] for i in sorted(rows)]
 
 
 _vocabularies: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
