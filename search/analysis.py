@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import os
 import re
+import sys
 import threading
 import unicodedata
 from collections.abc import Iterable, Iterator
@@ -94,13 +95,30 @@ def kiwi_loaded() -> bool:
 
 def settings() -> dict:
     """The analysis settings an index depends on; stored with it and compared on open."""
-    from importlib.metadata import version
-
     return {
         "analyzer_version": ANALYZER_VERSION,
-        "kiwipiepy": version("kiwipiepy"),
+        "kiwipiepy": installed_version("kiwipiepy"),
         "kiwi_options": dict(KIWI_OPTIONS),
     }
+
+
+def installed_version(name: str) -> str:
+    """The version of the installed distribution ``name``, from the name of its ``*.dist-info``
+    folder on ``sys.path`` (the first one, as :func:`importlib.metadata.version` finds it). Every
+    search compares it with the index's; importing :mod:`importlib.metadata` alone would cost a
+    cold process 10 ms, a twentieth of its time."""
+    prefix, suffix = f"{name}-", ".dist-info"
+    for entry in sys.path:
+        try:
+            names = os.listdir(entry or ".")
+        except OSError:
+            continue
+        for folder in names:
+            if folder.startswith(prefix) and folder.endswith(suffix) and "-" not in folder[len(prefix):-len(suffix)]:
+                return folder[len(prefix):-len(suffix)]
+    from importlib.metadata import version
+
+    return version(name)
 
 
 def normalize_english(word: str) -> str:

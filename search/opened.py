@@ -1,5 +1,5 @@
 """The published generation as a search sees it, opened once and reopened when a newer one is
-published: the Whoosh searcher (stored fields, spelling), the array form (ranking), the lexicon
+published: the Whoosh reader (stored fields, spelling), the array form (ranking), the lexicon
 tables and the loanword evidence, each loaded on first use."""
 
 from __future__ import annotations
@@ -25,7 +25,9 @@ class Opened:
     def __init__(self, generation: index.Generation, stamp) -> None:
         self.generation = generation
         self.stamp = stamp
-        self.searcher = generation.ix.searcher()
+        # A reader, not a searcher: stored fields and terms are all a search reads from Whoosh,
+        # and a searcher's module (queries, highlighting) costs a cold process 15 ms to import.
+        self.reader = generation.ix.reader()
         self.arrays: Arrays = generation.arrays()
         self._tables: lexicon.Tables | None = None
         self._sounds: loanwords.Sounds | None = None
@@ -64,10 +66,19 @@ class Opened:
 
     def stored(self, doc: int) -> dict:
         """The stored fields of array document ``doc``."""
-        return self.searcher.stored_fields(int(self.arrays.whoosh_docs[doc]))
+        return self.reader.stored_fields(int(self.arrays.whoosh_docs[doc]))
+
+    def document(self, arxiv_id: str) -> dict | None:
+        """The stored fields of the live paper ``arxiv_id``, or None (as ``Searcher.document``)."""
+        from whoosh.reading import TermNotFound
+
+        try:
+            return self.reader.stored_fields(self.reader.first_id("arxiv_id", arxiv_id))
+        except TermNotFound:
+            return None
 
     def close(self) -> None:
-        self.searcher.close()
+        self.reader.close()
 
 
 _opened: dict[Path, Opened] = {}

@@ -149,7 +149,7 @@ def _pinned(opened, plan, notes: list) -> list[Hit]:
     hits = []
     pattern = snippets.term_pattern(plan.highlight)
     for arxiv_id in plan.ids:
-        fields = opened.searcher.document(arxiv_id=arxiv_id)
+        fields = opened.document(arxiv_id)
         if fields is None:
             meta = opened.generation.meta
             notes.append(f"arXiv {arxiv_id} is not in the index (it covers {meta.get('first_date')} to "
@@ -177,7 +177,7 @@ def _spellings(opened):
         table = getattr(opened, "author_spellings", None)
         if table is None:
             table = {}
-            for term in opened.searcher.reader().field_terms("authors"):
+            for term in opened.reader.field_terms("authors"):
                 term = term.decode() if isinstance(term, bytes) else term
                 table.setdefault(_bare(term), []).append(term)
             opened.author_spellings = table
@@ -195,7 +195,7 @@ MAX_PREFIX_TERMS = 50
 
 def _expand(opened, fields, stem: str) -> list[str]:
     """The most common terms of ``fields`` that start with ``stem``."""
-    reader = opened.searcher.reader()
+    reader = opened.reader
     counts: dict[str, int] = {}
     for field in fields:
         if field not in reader.schema:
@@ -232,7 +232,7 @@ def get_paper(arxiv_id: str, index_dir=None) -> dict:
     ``https://arxiv.org/abs/…``, ``https://huggingface.co/papers/…``)."""
     opened = open_index(index_dir, build_if_missing=False)
     arxiv_id = syntax.arxiv_id(arxiv_id) or arxiv_id.strip()
-    fields = opened.searcher.document(arxiv_id=arxiv_id)
+    fields = opened.document(arxiv_id)
     if fields is None:
         raise NotFoundError(f"no paper {arxiv_id!r} in the index at {index.resolve_dir(index_dir)}")
     data = _hit(fields, 0.0, None).to_dict()
