@@ -415,17 +415,26 @@ class Arrays:
             self._ids = [i for seg in self.segments for i in seg.ids()]
         return self._ids[doc]
 
-    def words(self, fields: Iterable[str], keep=lambda word: True) -> dict[str, int]:
+    def words(self, fields: Iterable[str], keep=lambda word: True, span: tuple[str, str] | None = None) -> dict[str, int]:
         """Every term of ``fields`` that ``keep`` accepts, with its live document count summed
-        over the fields."""
+        over the fields; with ``span`` (low, high), only the terms from ``low`` up to but not
+        including ``high`` (the dictionary is sorted, so only that range is read)."""
         counts: dict[str, int] = {}
         for seg, offset in zip(self.segments, self.offsets):
             live = self.live[offset : offset + seg.size]
             for field in fields:
-                terms = seg.strings(field + ".terms").decode()
+                strings = seg.strings(field + ".terms")
                 ptr = seg.array(field + ".ptr")
+                if span is None:
+                    first, terms = 0, strings.decode()
+                else:
+                    first = bisect_left(strings, span[0].encode("utf-8"))
+                    last = bisect_left(strings, span[1].encode("utf-8"), first)
+                    terms = [strings[i].decode("utf-8") for i in range(first, last)]
+                ptr = ptr[first : first + len(terms) + 1]
                 owner = np.repeat(np.arange(len(terms)), np.diff(ptr))
-                df = np.bincount(owner, weights=live[seg.array(field + ".doc")], minlength=len(terms))
+                docs = seg.array(field + ".doc")[ptr[0] : ptr[-1]] if len(ptr) else ptr[:0]
+                df = np.bincount(owner, weights=live[docs], minlength=len(terms))
                 for word, n in zip(terms, df.tolist()):
                     if n and keep(word):
                         counts[word] = counts.get(word, 0) + int(n)

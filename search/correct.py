@@ -162,7 +162,7 @@ class Vocabulary:
         self._arrays = arrays
         self._fields = fields
         self._min_df = min_df
-        self._buckets: dict[tuple[str, str], list[tuple[str, str, int]]] | None = None
+        self._buckets: dict[tuple[str, str], _Bucket | None] = {}
         self._lock = threading.Lock()
 
     def df(self, word: str) -> int:
@@ -171,17 +171,25 @@ class Vocabulary:
         docs = [view.postings(field, word)[0] for field in self._fields]
         return int(np.count_nonzero(view.live[np.unique(np.concatenate(docs))]))
 
-    def _tables(self):
+    def _bucket(self, key: tuple[str, str]) -> "_Bucket | None":
+        """The known words whose spelling starts with the letter of ``key`` (``("h", jamo)`` for
+        Hangul words, ``("l", letter)`` for the rest), read on first use: the dictionary is
+        sorted, so one letter's words are one range of it, and a cold process that corrects one
+        word reads a tenth of the vocabulary."""
         with self._lock:
-            if self._buckets is None:
-                grouped: dict = {}
-                for word, n in self._arrays.words(self._fields, keep=lambda w: 2 <= len(w) <= MAX_LENGTH).items():
-                    if n >= self._min_df:
-                        hangul = lexicon.is_hangul(word)
-                        spelled = jamo(word) if hangul else word
-                        grouped.setdefault(("h" if hangul else "l", spelled[0]), []).append((word, spelled, n))
-                self._buckets = {key: _Bucket(entries) for key, entries in grouped.items()}
-            return self._buckets
+            if key not in self._buckets:
+                kind, letter = key
+                if kind == "h":
+                    first = 0xAC00 + 588 * _CHO.index(letter)
+                    span = (chr(first), chr(first + 588))
+                else:
+                    span = (letter, chr(ord(letter) + 1))
+                entries = []
+                for word, n in self._arrays.words(self._fields, keep=lambda w: 2 <= len(w) <= MAX_LENGTH, span=span).items():
+                    if n >= self._min_df and lexicon.is_hangul(word) == (kind == "h"):
+                        entries.append((word, jamo(word) if kind == "h" else word, n))
+                self._buckets[key] = _Bucket(entries) if entries else None
+            return self._buckets[key]
 
     def close(self, word: str) -> list[tuple[int, int, str]]:
         """Known words near ``word``: (distance, -papers, word), nearest and most common first.
@@ -193,7 +201,7 @@ class Vocabulary:
         spelled = jamo(word) if hangul else word
         limit = 1 if len(spelled) <= (6 if hangul else 5) else 2
         found = []
-        bucket = self._tables().get(("h" if hangul else "l", spelled[:1]))
+        bucket = self._bucket(("h" if hangul else "l", spelled[:1])) if spelled else None
         if bucket is None:
             return found
         for other, other_spelled, n in bucket.near(spelled, limit, word if hangul else None):

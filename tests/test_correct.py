@@ -148,3 +148,45 @@ def test_real_gemini_in_hangul_finds_gemini_not_tokenizers(june):
 @needs_corpus
 def test_real_author_typo_is_suggested(june):
     assert search('author:"Yifan Zhagn"', index_dir=june).suggestion == 'author:"Yifan Zhang"'
+
+
+# -- the close-word lookup against a scan of the whole vocabulary (its oracle) ----------------
+
+
+def _scan(arrays, word: str, fields=("title", "summary"), min_df: int = 5) -> list[tuple[int, int, str]]:
+    """What ``Vocabulary.close`` must find, by reading every word and measuring every distance."""
+    from search import lexicon
+    from search.correct import MAX_LENGTH
+
+    hangul = lexicon.is_hangul(word)
+    spelled = jamo(word) if hangul else word
+    limit = 1 if len(spelled) <= (6 if hangul else 5) else 2
+    found = []
+    for other, n in arrays.words(fields, keep=lambda w: 2 <= len(w) <= MAX_LENGTH).items():
+        if n < min_df or other == word or lexicon.is_hangul(other) != hangul:
+            continue
+        other_spelled = jamo(other) if hangul else other
+        if other_spelled[:1] != spelled[:1]:
+            continue
+        if hangul and other.startswith(word) and len(other) == len(word) + 1:
+            d = 1
+        else:
+            d = distance(spelled, other_spelled, limit)
+        if d <= limit:
+            found.append((d, -n, other))
+    return sorted(found)
+
+
+@needs_corpus
+def test_close_words_read_by_letter_range_and_count_bound_equal_a_full_scan(june):
+    from search.correct import Vocabulary
+    from search.opened import open_index
+
+    arrays = open_index(june).arrays
+    vocab = Vocabulary(arrays)
+    common = sorted(arrays.words(("title", "summary"), keep=lambda w: len(w) >= 3).items(), key=lambda wn: -wn[1])
+    typed = ["transfomer", "difusion", "멀티모다", "강화학", "추청", "benchmrak", "언어모", "xyzzy", "ㅋㅋ모델"]
+    for word, _ in common[:400:7]:
+        typed += [word[:-1], word[1:2] + word[0] + word[2:], word + word[-1]]  # cut, swapped, doubled
+    for word in typed:
+        assert vocab.close(word) == _scan(arrays, word), word
