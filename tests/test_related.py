@@ -37,7 +37,7 @@ def test_related_snippets_mark_the_shared_terms(seeds_index):
 
 def test_distinctive_terms_favour_the_title_and_rare_words(seeds_index):
     opened = open_index(seeds_index)
-    fields = opened.searcher.document(arxiv_id="2407.00468")
+    fields = opened.document("2407.00468")
     terms = distinctive_terms(opened, fields["title"], fields["summary"])
     assert "benchmark" in list(terms)[:10] and "multimodal" in list(terms)[:10]
     assert not any(t.replace(".", "").isdigit() for t in terms)
