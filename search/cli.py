@@ -13,10 +13,9 @@ import time
 import click
 
 from . import browse, opened, terminal
-from . import why as explaining
 from . import index as index_mod
-from . import query as query_mod
 from .errors import SearchError
+from .results import SORTS
 
 index_dir_option = click.option(
     "--index-dir",
@@ -100,6 +99,8 @@ def main():
 
 
 def _print_hits(hits, offset: int, color: str, authors=(), why=None) -> None:
+    if why is not None:
+        from . import why as explaining
     tty = sys.stdout.isatty()
     colored = terminal.use_color(color, tty)
     columns = terminal.width(tty)
@@ -179,7 +180,7 @@ author_option = click.option("--author", metavar="NAME", help='Only papers by th
 @until_option
 @min_votes_option
 @author_option
-@click.option("--sort", type=click.Choice(query_mod.SORTS), default="relevance", show_default=True)
+@click.option("--sort", type=click.Choice(SORTS), default="relevance", show_default=True)
 @click.option("--explain", is_flag=True, help="Show how the query was parsed and, per hit, the terms, views and expansions that scored.")
 @click.option("--exact", is_flag=True, help="Search the words as typed, never a spelling or keyboard-layout correction.")
 @json_option
@@ -212,6 +213,8 @@ def search(query, limit, offset, since, until, min_votes, author, sort, explain,
                              sort="votes" if sort == "votes" else "date", limit=limit, offset=offset)
         _print_results(hits, None, offset, as_json, as_jsonl, color, _named_authors("", author), "papers")
         return
+    from . import query as query_mod
+
     hits = query_mod.search(
         text, limit=limit, offset=offset, index_dir=index_dir, since=since, until=until,
         min_votes=min_votes, author=author, sort=sort, correct=not exact,
@@ -421,7 +424,9 @@ def show(arxiv_id, as_bibtex, as_json, color, index_dir):
       papers show 2407.01284
       papers show 2407.01284 --bibtex >> refs.bib
     """
-    paper = query_mod.get_paper(arxiv_id, index_dir=index_dir)
+    from .query import get_paper
+
+    paper = get_paper(arxiv_id, index_dir=index_dir)
     if as_json:
         click.echo(json.dumps({**paper, "bibtex": browse.bibtex(paper)}, ensure_ascii=False, indent=2))
         return
@@ -490,7 +495,9 @@ def aliases(word, as_json, index_dir):
       papers aliases 챗봇
     """
     found = index_mod.aliases(word, index_dir)
-    sound = query_mod.loanword(word, index_dir)
+    from .query import loanword
+
+    sound = loanword(word, index_dir)
     if as_json:
         click.echo(json.dumps(found + ([sound] if sound else []), ensure_ascii=False, indent=2))
         return
@@ -518,7 +525,7 @@ def related(arxiv_id, limit, as_json, color, index_dir):
       papers related 2407.01284
       papers related 2407.01284 --limit 5 --json
     """
-    from .related import related as find_related
+    from .similar import related as find_related
 
     hits = find_related(arxiv_id, limit=limit, index_dir=index_dir)
     if as_json:

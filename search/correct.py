@@ -8,7 +8,7 @@ more frequent than the typed word. A word typed with the wrong keyboard layout (
 for ``멀티모달`` on the two-set Korean layout, ``ㅅㄱ무ㄴ래그ㄷㄱ`` for ``transformer``) is
 converted key by key and taken when the conversion is a word the corpus knows.
 
-The façade searches with the correction and says so; :mod:`search.suggest` offers the weaker,
+The façade searches with the correction and says so; :mod:`search.suggestions` offers the weaker,
 did-you-mean kind.
 """
 

@@ -2,7 +2,7 @@
 
 The stages, one module each: :mod:`search.syntax` (string → items) → :mod:`search.plan` (items →
 a frozen plan, analyzed once) → :mod:`search.ranking` (plan → ranked documents, over the array
-form of :mod:`search.arrays`) → :mod:`search.snippets` → :mod:`search.suggest`. The parameters
+form of :mod:`search.arrays`) → :mod:`search.snippets` → :mod:`search.suggestions`. The parameters
 of all of them are one frozen :class:`search.params.Params`.
 """
 
@@ -14,7 +14,7 @@ import re
 import numpy as np
 
 from . import analysis, browse, correct as correcting, index, lexicon, loanwords, plan as plans, ranking, snippets, syntax
-from . import suggest as suggesting
+from . import suggestions as suggesting
 from . import why as explaining
 from .errors import NotFoundError, QueryError, SearchError
 from .opened import open_index

@@ -23,10 +23,10 @@ import numpy as np
 from .arrays import Arrays, gather
 from .params import Params
 from .plan import Bool, Clause, Ids, Near, Plan, Range, Terms
+from .results import SORTS  # noqa: F401  (the orders rank() takes)
 
 #: Document and position packed into one integer key: doc × STRIDE + position.
 STRIDE = 1 << 22
-SORTS = ("relevance", "votes", "date")
 
 
 def bm25(idf, tf, length, avg: float, p: Params):

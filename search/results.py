@@ -5,6 +5,9 @@ from __future__ import annotations
 import json
 from dataclasses import asdict, dataclass
 
+#: The orders of a result list: by relevance, by votes or by date (newest first).
+SORTS = ("relevance", "votes", "date")
+
 
 @dataclass(frozen=True)
 class Hit:

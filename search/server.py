@@ -31,7 +31,7 @@ from starlette.staticfiles import StaticFiles
 from . import analysis, browse, feed, index, listing, prefix, query
 from .errors import IndexLockedError, IndexMissingError, IndexVersionError, NotFoundError, QueryError, SearchError
 from .opened import open_index
-from .related import related as find_related
+from .similar import related as find_related
 
 #: Longest query accepted, in characters (the plan uses at most 48 terms anyway).
 MAX_QUERY_CHARS = 500

@@ -14,7 +14,7 @@ import search
 from search.cli import main
 from search.errors import NotFoundError, QueryError
 from search.opened import open_index
-from search.related import distinctive_terms
+from search.similar import distinctive_terms
 
 ROOT = Path(__file__).resolve().parents[1]
 
