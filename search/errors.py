@@ -55,3 +55,8 @@ class QueryError(SearchError):
 
 class NotFoundError(SearchError):
     """A requested paper is not in the index."""
+
+    def __init__(self, message: str, arxiv_id: str | None = None) -> None:
+        super().__init__(message)
+        #: The ID asked for, so a server can say so without naming its own paths.
+        self.arxiv_id = arxiv_id

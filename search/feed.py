@@ -12,9 +12,10 @@ def _day(date: str | None) -> str:
 
 
 def atom(hits, summaries: dict[str, str], query: str | None, page_url: str, self_url: str,
-         written: str | None = None) -> bytes:
+         written: str | None = None, feed_id: str | None = None) -> bytes:
     """The feed document: one entry per hit (its listing day as ``updated``, the Korean summary
-    as ``summary``), newest first; ``page_url`` is the same search on the page."""
+    as ``summary``), newest first; ``page_url`` is the same search on the page, ``feed_id`` the
+    feed's permanent identity (``self_url`` when None)."""
     ET.register_namespace("", ATOM)
     root = ET.Element(f"{{{ATOM}}}feed")
 
@@ -26,7 +27,7 @@ def atom(hits, summaries: dict[str, str], query: str | None, page_url: str, self
 
     add(root, "title", f"papers: {query}" if query else "papers: newest")
     add(root, "subtitle", "Hugging Face Daily Papers, summarized in Korean")
-    add(root, "id", self_url)
+    add(root, "id", feed_id or self_url)
     add(root, "link", rel="self", href=self_url, type="application/atom+xml")
     add(root, "link", rel="alternate", href=page_url, type="text/html")
     newest = max((hit.date for hit in hits), default=None)

@@ -90,7 +90,7 @@ def search(
         sort = "date"  # nothing to rank by: newest first
     pinned = _pinned(opened, plan, notes)
     out = SearchResults(pinned[offset : offset + limit], total=len(pinned),
-                        corrected=searched if searched != query else None)
+                        corrected=searched.strip() if searched != query else None)
     if not plan.empty or plan.listing:
         ranked = ranking.rank(opened.arrays, plan, params, sort, offset + limit + len(pinned))
         pattern = snippets.term_pattern(plan.highlight)
@@ -234,7 +234,7 @@ def get_paper(arxiv_id: str, index_dir=None) -> dict:
     arxiv_id = syntax.arxiv_id(arxiv_id) or arxiv_id.strip()
     fields = opened.document(arxiv_id)
     if fields is None:
-        raise NotFoundError(f"no paper {arxiv_id!r} in the index at {index.resolve_dir(index_dir)}")
+        raise NotFoundError(f"no paper {arxiv_id!r} in the index at {index.resolve_dir(index_dir)}", arxiv_id)
     data = _hit(fields, 0.0, None).to_dict()
     del data["score"], data["snippet"], data["highlights"]
     data["summary"] = fields.get("summary", "")

@@ -190,12 +190,15 @@ def atom_feed(request: Request) -> Response:
             hits = query.search(q, limit=FEED_ENTRIES, index_dir=index_dir, sort="date", **filters)
         else:
             hits = _listing(index_dir, limit=FEED_ENTRIES, **filters)
-        summaries = {hit.arxiv_id: query.get_paper(hit.arxiv_id, index_dir)["summary"] for hit in hits}
-        written = open_index(index_dir, build_if_missing=False).generation.meta.get("written")
+        opened = open_index(index_dir, build_if_missing=False)
+        # The stored summaries: get_paper would also re-read each paper's day-file for its sections.
+        summaries = {hit.arxiv_id: (opened.document(hit.arxiv_id) or {}).get("summary", "") for hit in hits}
+        written = opened.generation.meta.get("written")
     wanted = {k: v for k, v in {"q": q.strip() or None, **filters}.items() if v is not None}
     page = str(request.base_url) + ("?" + urlencode(wanted) if wanted else "")
-    self_url = str(request.url)
-    xml = feed.atom(hits, summaries, q.strip() or None, page, self_url, written)
+    # The feed's identity is its search, not the address it was fetched at (host, parameter order).
+    feed_id = "urn:papers-search:feed" + ("?" + urlencode(sorted(wanted.items())) if wanted else "")
+    xml = feed.atom(hits, summaries, q.strip() or None, page, str(request.url), written, feed_id)
     return Response(xml, media_type="application/atom+xml; charset=utf-8")
 
 
@@ -210,7 +213,11 @@ _STATUS = {NotFoundError: 404, IndexMissingError: 503, IndexVersionError: 503, I
 
 def _library_error(request: Request, exc: SearchError) -> Response:
     status = next((code for kind, code in _STATUS.items() if isinstance(exc, kind)), 400)
-    return JSON({"error": str(exc)}, status_code=status)
+    message = str(exc)
+    if isinstance(exc, NotFoundError) and exc.arxiv_id is not None:
+        # The library names the index folder for a local user; a client gets no server paths.
+        message = f"no paper {exc.arxiv_id!r} in the index; check the arXiv ID (like 2407.01284)"
+    return JSON({"error": message}, status_code=status)
 
 
 def _http_error(request: Request, exc: HTTPException) -> Response:

@@ -45,7 +45,7 @@ def related(arxiv_id: str, *, limit: int = 10, index_dir=None) -> SearchResults:
     opened = open_index(index_dir, build_if_missing=False)
     doc = _doc_of(opened, str(arxiv_id).strip())
     if doc is None:
-        raise NotFoundError(f"no paper {arxiv_id!r} in the index; check the arXiv ID (like 2407.01284)")
+        raise NotFoundError(f"no paper {arxiv_id!r} in the index; check the arXiv ID (like 2407.01284)", arxiv_id)
     fields = opened.stored(doc)
     weights = distinctive_terms(opened, fields.get("title", ""), fields.get("summary", ""))
     view = opened.arrays

@@ -19,5 +19,6 @@ def suggest(query: str, fixes: list[tuple[int, int, Correction]], total: int, se
     pending = [f for f in fixes if not (searched and searched != query and f[2].act)]
     if not pending or (total >= FEW_RESULTS and all(f[2].seen for f in pending)):
         return None
-    suggestion = rewrite(query, fixes, acting=False)
-    return None if suggestion in (query, searched) else suggestion
+    # The query to type instead, without the spaces the user's query happened to end with.
+    suggestion = rewrite(query, fixes, acting=False).strip()
+    return None if suggestion in (query.strip(), (searched or "").strip()) else suggestion

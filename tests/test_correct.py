@@ -102,6 +102,11 @@ def test_a_misspelt_author_name_is_suggested_not_searched(small):
     assert (hits.total, hits.corrected, hits.suggestion) == (0, None, 'author:"Ann Example"')
 
 
+def test_a_suggestion_or_correction_is_the_query_to_type_without_stray_spaces(small):
+    assert search('author:"Ann Exampel"  ', index_dir=small).suggestion == 'author:"Ann Example"'
+    assert search(" transfomer ", index_dir=small).corrected == "transformer"
+
+
 def test_a_known_word_and_an_authors_name_are_never_corrected(small):
     assert search("transformer", index_dir=small).corrected is None
     assert search("Example transformer", index_dir=small).corrected is None

@@ -8,7 +8,7 @@ import pytest
 
 from helpers_server import Server
 from helpers_updates import day
-from search import search, update_index
+from search import get_paper, search, update_index
 from search.server import MAX_QUERY_CHARS
 
 
@@ -120,7 +120,9 @@ def test_paper_and_unknown_paper(server):
     assert paper["arxiv_id"] == "2407.01284" and paper["summary"] and paper["bibtex"].startswith("@misc{")
     response = server.get("/api/papers/9999.99999")
     assert response.status_code == 404
-    assert response.json() == {"error": "no paper '9999.99999' in the index at " + paper_index(server)}
+    # A client is told the ID it asked for, not where the server keeps its index.
+    assert response.json() == {"error": "no paper '9999.99999' in the index; check the arXiv ID (like 2407.01284)"}
+    assert paper_index(server) not in response.text
 
 
 def paper_index(server) -> str:
@@ -172,7 +174,16 @@ def test_atom_feed_lists_the_newest_matching_papers(server, seeds_index):
     first = entries[0]
     assert first.find("a:link", ns).get("href").startswith("https://arxiv.org/abs/")
     assert first.find("a:summary", ns).text and first.find("a:author/a:name", ns).text
+    assert [e.find("a:summary", ns).text for e in entries] == [get_paper(h.arxiv_id, seeds_index)["summary"] for h in expected]
     assert server.get("/feed.atom", since="bad").status_code == 400
+
+
+def test_a_feed_is_the_same_feed_whatever_the_parameter_order(server):
+    ns = {"a": "http://www.w3.org/2005/Atom"}
+    one = ET.fromstring(server.get("/feed.atom", q="멀티모달", min_votes=1).content)
+    other = ET.fromstring(server.get("/feed.atom", min_votes=1, q="멀티모달").content)
+    assert one.find("a:id", ns).text == other.find("a:id", ns).text
+    assert one.find("a:id", ns).text != ET.fromstring(server.get("/feed.atom", q="멀티모달").content).find("a:id", ns).text
 
 
 def test_a_new_generation_is_noticed_without_a_restart(tmp_path):
