@@ -344,6 +344,16 @@ def _literal_weights(text: str, primary: list[Term], joined: float) -> dict[str,
     return weights
 
 
+def _stopped_pieces(primary: list[Term]) -> set[str]:
+    """The stopwords among the query words, when there are other words: a stopword survives
+    the analysis only as a piece of a joined name (the "as" and "a" of LLM-as-a-judge), so its
+    index terms are rare and would outweigh the real words, as a scored term and as a concept,
+    while everywhere else it is stopped; the name itself still counts through its joined form
+    (``llmasajudge``) and the literal view."""
+    stopped = {t.text for t in primary if t.text in analysis.ENGLISH_STOPWORDS}
+    return stopped if len(stopped) < len({t.text for t in primary}) else set()
+
+
 def _positive(part):
     """An excluded part as it would match if it were asked for."""
     if isinstance(part, Item):
@@ -488,12 +498,14 @@ class _Builder:
         start, pairs = len(self.scored), len(self.pairs)
         self.ranked.append((item, tuple(primary)))
         first_concept = len(self.concepts)
-        self._add_concepts(analysis.clean(item.text), primary)
+        stopped = _stopped_pieces(primary)
+        self._add_concepts(analysis.clean(item.text), [t for t in primary if t.text not in stopped])
         weights = self._weights(terms)
         seen = set(weights)
         self.highlight.update(weights)
         for text, weight in weights.items():
-            self._add_terms(text, fields, weight, self._covered(text))
+            if text not in stopped:
+                self._add_terms(text, fields, weight, self._covered(text))
         grams, joined = _content_bigrams(analysis.clean(item.text), primary)
         for g in sorted(grams):
             self.scored.append(Scored("grams", g, self.p.bigram_boost * grams[g]))
