@@ -504,10 +504,16 @@ def literal_terms(text: str) -> list[str]:
     bigrams, a one-syllable run whole. No dictionary, no stemming, no segmentation: the Lucene
     ``CJKAnalyzer`` idea, kept beside the Kiwi analysis because the two fail differently.
     """
-    out: list[str] = []
+    return [term for _, run in literal_runs(text) for term in run]
+
+
+def literal_runs(text: str) -> list[tuple[int, list[str]]]:
+    """The literal terms of ``text`` run by run, with the run's offset in ``clean(text)``: one
+    word, or the bigrams of one Hangul run (the i-th starting at offset + i)."""
+    out: list[tuple[int, list[str]]] = []
     for m in _LITERAL_RUN.finditer(clean(text)):
         run = m.group("hangul")
-        out.extend([m.group("word").lower()] if run is None else _run_bigrams(run))
+        out.append((m.start(), [m.group("word").lower()] if run is None else _run_bigrams(run)))
     return out
 
 

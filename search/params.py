@@ -45,8 +45,9 @@ class Params:
     tie_break: float = 1e-7
     #: score × (1 + vote_weight × ln(1 + votes)).
     vote_weight: float = 0.02
-    #: The syllable pair across a space between two Hangul query words (성합 of 음성 합성) in
-    #: the literal view, against 1 for a typed pair.
+    #: The syllable pair across a space between two Hangul query words (성합 of 음성 합성), or
+    #: across the seam of two words inside one written word (성합 of 음성합성), in the literal
+    #: view, against 1 for a typed pair.
     joined_literal: float = 0.25
     #: A Hangul query word the analysis read as no content (an adverb reading: 깊이, 스스로)
     #: still counts, as a term and through its bigrams, at this weight.

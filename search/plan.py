@@ -20,6 +20,9 @@ from .params import DEFAULT, Params
 from .syntax import Filter, Group, Item, parse, restricts
 
 MAX_QUERY_TERMS = 48
+#: A noun made a verb (제어하는, 개선된, 학습시킨) keeps its meaning, unlike one with a
+#: derivational suffix (최적화, 조건부).
+_LIGHT_VERB = re.compile(r"^(?:하|해|했|되|돼|됐|된|될|시키|시켜|받|당하)")
 
 
 @dataclass(frozen=True)
@@ -299,28 +302,56 @@ def _slop(primary: list[Term]) -> int:
 
 
 def _content_bigrams(text: str, primary: list[Term]) -> tuple[dict[str, float], set[str]]:
-    """Hangul bigrams of the query's content words with their weights, and those across a space
+    """Hangul bigrams of the query's content words with their weights, and the seam bigrams
     between two content words.
 
     Only the Hangul nouns and stems count, so particles and endings (``LLM을``, ``평가했다``)
     ask for nothing. The bigrams of a word share that word's weight (``아레나`` has two, each
-    worth a half), so a long loanword does not outweigh the rest of the query; a solid compound
-    shares the weight of the words Kiwi found in it, which keeps ``음성합성`` and ``음성 합성``
-    alike. A bigram across a space between two content words counts half, so "음성 합성" also
-    asks, softly, for the "성합" of "음성합성", whichever way papers spaced it.
+    worth a half), so a long loanword does not outweigh the rest of the query. The bigram across
+    the seam of two content words counts half, whether a space stands there or not: "음성 합성"
+    and "음성합성" both ask fully for 음성 and 합성 and softly for the 성합 of "음성합성", so
+    the two spellings ask for the same thing.
     """
     spans = analysis.content_spans(text, primary)
     grams: dict[str, float] = {}
     joined: set[str] = set()
     for i, (start, end) in enumerate(spans):
-        bigrams = analysis.hangul_bigrams(text[start:end])
-        words = sum(1 for t in primary if start <= t.start < end and t.kind in ("noun", "verb"))
-        share = min(1.0, max(words, 1) / len(bigrams))
-        for g in bigrams:
-            grams[g] = max(grams.get(g, 0.0), share)
+        words = [t for t in primary if start <= t.start < end and t.kind in ("noun", "verb")]
+        for a, b in zip(words, words[1:]):
+            if a.end == b.start:
+                joined.add(text[a.end - 1] + text[b.start])
+        for t in words:
+            bigrams = analysis.hangul_bigrams(text[t.start : t.end])
+            for g in bigrams:
+                grams[g] = max(grams.get(g, 0.0), 1.0 / len(bigrams))
         if i and not text[spans[i - 1][1] : start].strip():
             joined.add(text[spans[i - 1][1] - 1] + text[start])
     return grams, joined - set(grams)
+
+
+def _literal_weights(text: str, primary: list[Term], joined: float) -> dict[str, float]:
+    """The literal terms of a typed item with their query weights: 1, except the syllable pair
+    across the seam of two words the analysis found inside one written word (성합 of 음성합성,
+    화학 of 강화학습), which counts ``joined`` as the pair across a space does (``_content_bigrams``):
+    so 음성합성 and 음성 합성 ask the literal view for the same thing, and a seam pair, often
+    another word (화학, chemistry), does not count as much as the words."""
+    seams = {t.start for t in primary} & {t.end for t in primary}
+    weights: dict[str, float] = {}
+    for start, run in analysis.literal_runs(text):
+        for i, term in enumerate(run):
+            weight = joined if len(run) > 1 and start + i + 1 in seams else 1.0
+            weights[term] = max(weights.get(term, 0.0), weight)
+    return weights
+
+
+def _stopped_pieces(primary: list[Term]) -> set[str]:
+    """The stopwords among the query words, when there are other words: a stopword survives
+    the analysis only as a piece of a joined name (the "as" and "a" of LLM-as-a-judge), so its
+    index terms are rare and would outweigh the real words, as a scored term and as a concept,
+    while everywhere else it is stopped; the name itself still counts through its joined form
+    (``llmasajudge``) and the literal view."""
+    stopped = {t.text for t in primary if t.text in analysis.ENGLISH_STOPWORDS}
+    return stopped if len(stopped) < len({t.text for t in primary}) else set()
 
 
 def _positive(part):
@@ -351,6 +382,7 @@ class _Builder:
         self.ranked: list[tuple[Item, tuple[Term, ...]]] = []
         self.literal: list[str] = []
         self.literal_weights: dict[str, float] = {}  # literal terms that count less than a query word
+        self.typed: dict[str, float] = {}  # the literal terms the user typed, with their weights
         self.truncated = False
         self.count = 0
         self.concepts: list[Concept] = []
@@ -443,10 +475,16 @@ class _Builder:
         fields = self._fields_for(item)
         words = tuple(t.text for t in primary)
         if item.field is None:
-            typed = analysis.literal_terms(item.text)
-            self.literal = list(dict.fromkeys(self.literal + typed))
-            for text in typed:  # a word the user typed counts fully, even if a loanword added it
-                self.literal_weights.pop(text, None)
+            typed = _literal_weights(analysis.clean(item.text), primary, self.p.joined_literal)
+            self.literal = list(dict.fromkeys(self.literal + list(typed)))
+            for text, weight in typed.items():
+                # A term the user typed counts as typed, even if a loanword added it less.
+                weight = max(weight, self.typed.get(text, 0.0))
+                self.typed[text] = weight
+                if weight < 1.0:
+                    self.literal_weights[text] = weight
+                else:
+                    self.literal_weights.pop(text, None)
         if item.mode == "must" or item.kind == "phrase" or item.field is not None:
             for t in primary:
                 self._add_terms(t.text, fields, 1.0)
@@ -460,12 +498,14 @@ class _Builder:
         start, pairs = len(self.scored), len(self.pairs)
         self.ranked.append((item, tuple(primary)))
         first_concept = len(self.concepts)
-        self._add_concepts(analysis.clean(item.text), primary)
+        stopped = _stopped_pieces(primary)
+        self._add_concepts(analysis.clean(item.text), [t for t in primary if t.text not in stopped])
         weights = self._weights(terms)
         seen = set(weights)
         self.highlight.update(weights)
         for text, weight in weights.items():
-            self._add_terms(text, fields, weight, self._covered(text))
+            if text not in stopped:
+                self._add_terms(text, fields, weight, self._covered(text))
         grams, joined = _content_bigrams(analysis.clean(item.text), primary)
         for g in sorted(grams):
             self.scored.append(Scored("grams", g, self.p.bigram_boost * grams[g]))
@@ -476,7 +516,7 @@ class _Builder:
                 self.literal_weights[g] = self.p.joined_literal
         self._unread(analysis.clean(item.text), terms, fields)
         self._proximity(primary)
-        self._aliases(primary, seen)
+        self._aliases(analysis.clean(item.text), primary, seen)
         self._loanwords(item, primary, seen)
         whole = tuple(c.grams for c in self.concepts[first_concept:] if c.grams)
         return required or Terms(tuple(self.scored[start:]), tuple(self.pairs[pairs:]), whole)
@@ -572,7 +612,7 @@ class _Builder:
             for field, boost in fields:
                 self.near.append(Near(field, a.text, b.text, boost))
 
-    def _aliases(self, primary: list[Term], seen: set[str]) -> None:
+    def _aliases(self, text: str, primary: list[Term], seen: set[str]) -> None:
         """Add learned Korean ↔ English aliases of the query's words as weighted expansions."""
         words = [t.text for t in primary]
         fields = self.p.expansion_fields
@@ -580,7 +620,7 @@ class _Builder:
             for j in range(i + 1, min(len(words), i + lexicon.MAX_ENGLISH_TERMS) + 1):
                 span = words[i:j]
                 if all(lexicon.is_hangul(w) for w in span) and j - i <= lexicon.MAX_KOREAN_TERMS:
-                    found = self.tables.ko_to_en.get("".join(span), [])
+                    found = self._korean_aliases("".join(span), text, primary[j - 1], primary)
                 elif all(lexicon.is_latin(w) for w in span):
                     found = self.tables.en_to_ko.get(" ".join(span), [])
                 else:
@@ -602,6 +642,24 @@ class _Builder:
                     for a, b in zip(parts, parts[1:]):
                         for field, field_boost in fields:
                             self.pairs.append(Near(field, a, b, field_boost * share, concepts))
+
+    def _korean_aliases(self, key: str, text: str, last: Term, primary: list[Term]) -> list:
+        """The aliases of Korean query words ``key`` ending with ``last``. When the written word
+        goes on after ``last`` with a suffix the analysis dropped (최적 of 최적화, 조건 of
+        조건부), the word with its suffix is another word (optimization, not optimal): its own
+        aliases are looked up, the longest first, and the stem's are not used."""
+        end = last.end
+        stop = end
+        while stop < len(text) and lexicon.is_hangul(text[stop]) and not any(t.start == stop for t in primary):
+            stop += 1
+        rest = text[end:stop]
+        if not rest or analysis._PARTICLES.match(rest) or _LIGHT_VERB.match(rest):
+            return self.tables.ko_to_en.get(key, [])
+        for cut in range(len(rest), 0, -1):
+            found = self.tables.ko_to_en.get(key + rest[:cut])
+            if found:
+                return found
+        return []
 
     def _loanwords(self, item: Item, primary: list[Term], seen: set[str]) -> None:
         """Add the English words that the query's Hangul loanwords transliterate.

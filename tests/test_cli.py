@@ -592,8 +592,9 @@ def test_inline_filters_alone_list_papers_newest_first(seeds_index):
 
 
 def test_explain_shows_the_parse_and_what_scored_per_hit(seeds_index):
-    result = run("search", "diffusion", "-확산", "--explain", "-n", "2", "--index-dir", str(seeds_index))
-    assert "parsed as: diffusion -확산\n" in result.stderr
+    # The phrase: 확산 alone also finds its alias diffusion, and -확산 would exclude every hit.
+    result = run("search", "diffusion", '-"확산"', "--explain", "-n", "2", "--index-dir", str(seeds_index))
+    assert 'parsed as: diffusion -"확산"\n' in result.stderr
     why = [line for line in result.stdout.splitlines() if line.startswith("    why: ")]
     assert len(why) == 2 and all("diffusion" in line and "(title" in line or "(summary" in line for line in why)
 

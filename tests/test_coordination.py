@@ -61,3 +61,21 @@ def test_a_hard_minimum_drops_papers_below_it(coding):
     strict = dataclasses.replace(DEFAULT, coord_min=1.0)
     ids, total = ranked(coding, "코드 생성 벤치마크", strict)
     assert (ids, total) == (["2407.00001"], 1)
+
+
+def test_stopword_pieces_of_a_joined_name_neither_score_nor_count(tmp_path):
+    index_dir = day_index(tmp_path, [
+        ("2407.00201", "LLM Judges Are Biased", "Ann Example", "LLM judge 모델의 편향을 봅니다.", 1),
+        ("2407.00202", "LLM-as-a-Service for Data", "Ann Example", "LLM 데이터 플랫폼을 만듭니다.", 1),
+        ("2407.00203", "Software-as-a-Product", "Ann Example", "소프트웨어 제품을 다룹니다.", 1),
+    ] + [(f"2407.003{i:02d}", f"Filler {i}", "Ann Example", "음성 합성을 연구합니다.", 1) for i in range(10)])
+    opened = open_index(index_dir)
+    plan = plans.build("LLM-as-a-judge", opened.tables(), opened.loanword, words=opened.word)
+    assert [c.text for c in plan.concepts] == ["llm", "judge"]
+    assert not {"as", "a"} & {s.term for s in plan.scored}
+    # "as" and "a" stand only in the joined names of the other papers: rare, so they outweighed
+    # the real words.
+    ids, _ = ranked(index_dir, "LLM-as-a-judge", DEFAULT)
+    assert ids[0] == "2407.00201"
+    # A query of stopwords alone keeps them.
+    assert search("as-a", index_dir=index_dir).total >= 2

@@ -41,3 +41,25 @@ def test_a_gloss_with_a_one_syllable_piece_is_kiwi_guessing():
                                              analysis.Term("퓨전", 1, 2, 4, True, "noun")])
     assert not lexicon._truncated("확산 모델", [analysis.Term("확산", 0, 0, 2, True, "noun"),
                                             analysis.Term("모델", 1, 3, 5, True, "noun")])
+
+
+def test_word_aligned_glosses_give_aliases_of_single_words():
+    # 정렬 is never glossed alone here, but 안전 정렬(safety alignment) and its kin pair it,
+    # word by word, with alignment.
+    tables = mined("안전 정렬(safety alignment)을 연구합니다.", "선호 정렬(preference alignment)을 씁니다.",
+                   "의미 정렬(semantic alignment)을 봅니다.")
+    assert "alignment" in [a.text for a in tables.ko_to_en["정렬"]]
+    # Each prefix word is in one paper only: not enough evidence.
+    assert "안전" not in tables.ko_to_en
+
+
+def test_an_aligned_pair_needs_a_share_of_the_english_words_glosses():
+    lex = lexicon.Lexicon()
+    # 대형 멀티 모달 모델(large multimodal model): Kiwi's cut of 멀티모달 shifts the words.
+    lex.pairs[("멀티모달모델", "멀티 모달 모델", "large multimodal model")] = 3
+    lex.pairs[("대형언어모델", "대형 언어 모델", "large language model")] = 30
+    aligned = lex._aligned()
+    assert [a.text for a in aligned["대형"]] == ["large"]
+    # 멀티 with large: 3 of large's 33 aligned glosses, under MIN_ALIGNED_REVERSE.
+    assert "멀티" not in aligned
+    assert [a.text for a in aligned["모델"]] == ["model"]

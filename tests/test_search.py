@@ -200,8 +200,11 @@ def test_author_name_ranks_that_author_above_namesakes(seeds_index):
         pytest.param("diffusion AND 확산", DIFFUSION & HWAKSAN, id="and"),
         pytest.param("diffusion OR 확산", DIFFUSION | HWAKSAN, id="or"),
         pytest.param("diffusion 확산", DIFFUSION | HWAKSAN, id="or-is-default"),
-        pytest.param("diffusion NOT 확산", DIFFUSION - HWAKSAN, id="not"),
-        pytest.param('"diffusion" NOT 확산', DIFFUSION - HWAKSAN, id="phrase-not"),
+        pytest.param('diffusion NOT "확산"', DIFFUSION - HWAKSAN, id="not"),
+        pytest.param('"diffusion" NOT "확산"', DIFFUSION - HWAKSAN, id="phrase-not"),
+        # 확산 is learned as diffusion (확산 모델(diffusion model) and its kin, word by word),
+        # and an exclusion is as wide as the word's own search.
+        pytest.param("diffusion NOT 확산", set(), id="not-excludes-what-the-word-finds"),
         pytest.param("확산 NOT diffusion", {"2407.00402"}, id="not-reversed"),
         pytest.param('"multimodal" NOT benchmark', {WE_MATH, LLAVA_GEMMA, SPIQA}, id="not-title-word"),
         pytest.param("DPO AND 수학", {"2407.00782"}, id="and-mixed-languages"),
@@ -431,8 +434,9 @@ def test_a_query_that_is_an_authors_name_ranks_by_the_name_not_by_mentions(tmp_p
         ("음성 합성", ({"음성": 1.0, "합성": 1.0}, {"성합"})),
         # The bigrams of one word share its weight: a long loanword is still one word.
         ("아레나", ({"아레": 0.5, "레나": 0.5}, set())),
-        # A solid compound shares the weight of the words Kiwi finds in it.
-        ("음성합성", ({"음성": 2 / 3, "성합": 2 / 3, "합성": 2 / 3}, set())),
+        # A solid compound asks for the words Kiwi finds in it, and softly for the pair across
+        # their seam, as the spaced words do.
+        ("음성합성", ({"음성": 1.0, "합성": 1.0}, {"성합"})),
     ],
 )
 def test_query_bigrams_share_the_weight_of_their_word(text, expected):
@@ -443,6 +447,21 @@ def test_query_bigrams_share_the_weight_of_their_word(text, expected):
     assert (grams, joined) == (pytest.approx(expected[0]), expected[1])
 
 
+def test_a_compound_asks_both_views_for_the_same_however_it_is_spaced():
+    from search import lexicon, plan as plans
+
+    tables = lexicon.Tables({}, {}, {})
+
+    def asked(query):
+        plan = plans.build(query, tables)
+        return {s.term: s.boost for s in plan.scored if s.field == "grams"}, dict(plan.literal)
+
+    assert asked("음성합성") == asked("음성 합성")
+    grams, literal = asked("음성합성 모델")
+    # The pair across the seam (성합) counts less than the words, in both views.
+    assert grams["성합"] < grams["음성"] and literal["성합"] < literal["음성"] == 1.0
+
+
 def test_offset_pages_through_the_same_ranking(seeds_index):
     first = search("멀티모달 벤치마크", index_dir=seeds_index, limit=6)
     page = search("멀티모달 벤치마크", index_dir=seeds_index, limit=3, offset=3)
@@ -450,3 +469,26 @@ def test_offset_pages_through_the_same_ranking(seeds_index):
     assert page.total == first.total
     with pytest.raises(QueryError, match="offset"):
         search("멀티모달", index_dir=seeds_index, offset=-1)
+
+
+@pytest.mark.parametrize(
+    "query, expected",
+    [
+        # 최적화 is optimization: the alias of its stem 최적 (optimal) is another word.
+        ("프롬프트 최적화", set()),
+        # 조건부 has aliases of its own.
+        ("조건부 생성", {"conditional"}),
+        # A noun made a verb keeps its meaning.
+        ("카메라를 제어하는 모델", {"control"}),
+        ("최적 수송", {"optimal"}),
+    ],
+)
+def test_a_suffixed_korean_word_uses_its_own_aliases_not_its_stems(query, expected):
+    from search import lexicon, plan as plans
+
+    alias = lambda text: [lexicon.Alias(text, 5, 0.9)]  # noqa: E731
+    tables = lexicon.Tables({"최적": alias("optimal"), "조건": alias("condition"), "조건부": alias("conditional"),
+                             "제어": alias("control")}, {}, {})
+    plan = plans.build(query, tables)
+    english = {s.term for s in plan.scored if lexicon.is_latin(s.term)}
+    assert english == expected
