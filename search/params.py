@@ -23,6 +23,9 @@ class Params:
     part_weight: float = 0.3
     #: Other derived terms: joined model names, sub-parts of Latin runs.
     derived_boost: float = 0.3
+    #: An English word's title boost, times this, in a query that also has Korean words
+    #: (``plan._mixed_titles``): the Korean words reach the English titles only through aliases.
+    mixed_title: float = 0.7
     #: Learned Korean ↔ English aliases, times their confidence; at most this many per word.
     alias_boost: float = 0.5
     max_aliases: int = 2

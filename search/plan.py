@@ -209,7 +209,7 @@ def build(query: str, tables: lexicon.Tables, loanword: Callable = lambda korean
     literal = {text: builder.literal_weights.get(text, 1.0) for text in builder.literal}
     positive = bool(builder.scored or builder.pairs)
     return Plan(
-        tuple(builder.scored), tuple(builder.near), tuple(builder.pairs), tuple(must),
+        _mixed_titles(builder.scored, builder.ranked, params), tuple(builder.near), tuple(builder.pairs), tuple(must),
         tuple(excluded),
         tuple(literal.items()), frozenset(builder.highlight), tuple(builder.ranked), filters,
         builder.truncated,
@@ -342,6 +342,21 @@ def _literal_weights(text: str, primary: list[Term], joined: float) -> dict[str,
             weight = joined if len(run) > 1 and start + i + 1 in seams else 1.0
             weights[term] = max(weights.get(term, 0.0), weight)
     return weights
+
+
+def _mixed_titles(scored: list[Scored], ranked, params: Params) -> tuple[Scored, ...]:
+    """In a query that mixes Korean and English words (``VLM 공간 추론``), the English words'
+    title boost times ``Params.mixed_title``: titles are English, so a Korean word reaches them
+    only through its aliases, at a fraction of a word's weight, and the English word's full title
+    boost would rank a title holding it alone above a paper that says every word in its summary.
+    Only the terms a ranked English word scores are scaled (those standing for a concept), not
+    aliases, loanwords or a ``title:`` clause."""
+    words = [t.text for _, terms in ranked for t in terms]
+    latin = {w for w in words if lexicon.is_latin(w)}
+    if params.mixed_title == 1.0 or not latin or not any(lexicon.is_hangul(w) for w in words):
+        return tuple(scored)
+    return tuple(dataclasses.replace(s, boost=s.boost * params.mixed_title)
+                 if s.field == "title" and s.term in latin and s.concepts else s for s in scored)
 
 
 def _stopped_pieces(primary: list[Term]) -> set[str]:

@@ -79,3 +79,26 @@ def test_stopword_pieces_of_a_joined_name_neither_score_nor_count(tmp_path):
     assert ids[0] == "2407.00201"
     # A query of stopwords alone keeps them.
     assert search("as-a", index_dir=index_dir).total >= 2
+
+
+def test_english_words_of_a_mixed_query_count_less_in_titles(tmp_path):
+    index_dir = day_index(tmp_path, [
+        (f"2407.004{i:02d}", f"VLM Paper {i}", "Ann Example", "VLM의 공간(spatial) 추론을 분석합니다.", 1)
+        for i in range(4)
+    ] + [(f"2407.005{i:02d}", f"Filler {i}", "Ann Example", "음성 합성을 연구합니다.", 1) for i in range(6)])
+    opened = open_index(index_dir)
+
+    def title_boosts(query, params=DEFAULT):
+        plan = plans.build(query, opened.tables(), opened.loanword, params=params, words=opened.word)
+        return {s.term: s.boost for s in plan.scored if s.field == "title"}
+
+    mixed = title_boosts("VLM 공간 추론")
+    # Titles are English: the Korean words reach them only through aliases, so the English
+    # word's title boost is lowered to keep it from outweighing them ...
+    assert mixed["vlm"] == pytest.approx(DEFAULT.title_boost * DEFAULT.mixed_title)
+    assert DEFAULT.mixed_title < 1.0
+    # ... while the Korean word's alias keeps its own weight, and an English query is unchanged.
+    alias = next(a for a in opened.tables().ko_to_en["공간"] if a.text == "spatial")
+    assert mixed["spatial"] == pytest.approx(DEFAULT.title_boost * DEFAULT.alias_boost * alias.confidence)
+    assert title_boosts("VLM spatial")["vlm"] == pytest.approx(DEFAULT.title_boost)
+    assert title_boosts("VLM 공간 추론", dataclasses.replace(DEFAULT, mixed_title=1.0))["vlm"] == DEFAULT.title_boost
