@@ -1,4 +1,5 @@
-"""The query plan: parsed items → one frozen description of what to score, require and exclude.
+"""The query plan: parsed items → one frozen description of what to score, require and exclude
+(its parts are :mod:`search.plan_parts`).
 
 The query is analyzed here, once; every later stage (ranking, snippets, suggestions) reads the
 plan and never analyzes again. Expansions (compound joins, bigrams, aliases, loanwords) are
@@ -11,171 +12,18 @@ import dataclasses
 import itertools
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
 
 from . import analysis, browse, lexicon
 from .analysis import Term
 from .errors import QueryError
 from .params import DEFAULT, Params
+from .plan_parts import Bool, Clause, Concept, Filters, Ids, Near, Plan, Range, Scored, Terms  # noqa: F401  (the parts, re-exported)
 from .syntax import Filter, Group, Item, parse, restricts
 
 MAX_QUERY_TERMS = 48
 #: A noun made a verb (제어하는, 개선된, 학습시킨) keeps its meaning, unlike one with a
 #: derivational suffix (최적화, 조건부).
 _LIGHT_VERB = re.compile(r"^(?:하|해|했|되|돼|됐|된|될|시키|시켜|받|당하)")
-
-
-@dataclass(frozen=True)
-class Scored:
-    """A term's BM25 in one field, times ``boost``."""
-
-    field: str
-    term: str
-    boost: float
-    #: The query concepts a paper matches by containing this term (see :class:`Concept`).
-    concepts: tuple[int, ...] = ()
-
-
-@dataclass(frozen=True)
-class Concept:
-    """One word of the ranked query, matched through any of its forms: the term itself, a join
-    that contains it, an alias or loanword of it, or all of its own Hangul bigrams together (one
-    stray syllable pair is not the word). Coordination counts the concepts a paper matches."""
-
-    text: str
-    grams: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class Near:
-    """Reward ``b`` standing within a few positions after ``a`` in ``field``."""
-
-    field: str
-    a: str
-    b: str
-    boost: float
-    concepts: tuple[int, ...] = ()
-
-
-@dataclass(frozen=True)
-class Clause:
-    """Words matched in any of ``fields``: ``all`` of them, ``any`` of them, or as a ``phrase``
-    (in order, each within ``slop`` positions of the one before)."""
-
-    kind: str
-    fields: tuple[tuple[str, float], ...]
-    words: tuple[str, ...]
-    slop: int = 1
-
-
-@dataclass(frozen=True)
-class Terms:
-    """Matches where any of ``scored`` or ``pairs`` does: everything one query word asks for,
-    in every view and expansion (an excluded word excludes exactly what it would match)."""
-
-    scored: tuple[Scored, ...]
-    pairs: tuple[Near, ...] = ()
-    #: The Hangul bigrams of each of the word's concepts: a paper holding all of one concept's
-    #: bigrams matches (as coordination counts it), so an exclusion removes it too.
-    grams: tuple[tuple[str, ...], ...] = ()
-
-
-@dataclass(frozen=True)
-class Range:
-    """A column (``votes``, ``dates``) between ``low`` and ``high`` inclusive."""
-
-    column: str
-    low: int | None
-    high: int | None
-
-
-@dataclass(frozen=True)
-class Ids:
-    """Papers by arXiv ID."""
-
-    ids: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class Bool:
-    """A parenthesized group: every ``must``, else (with no ``must``) any ``should``, and no
-    ``must_not``. Parts are clauses, :class:`Terms`, ranges, IDs or groups."""
-
-    must: tuple = ()
-    should: tuple = ()
-    must_not: tuple = ()
-
-
-@dataclass(frozen=True)
-class Filters:
-    """Restrictions on which papers may match."""
-
-    since: int | None = None        # dates as 20240701
-    until: int | None = None
-    min_votes: int | None = None
-    author: Clause | None = None
-    max_votes: int | None = None
-
-    @property
-    def active(self) -> bool:
-        return any(v is not None for v in (self.since, self.until, self.min_votes, self.author, self.max_votes))
-
-    @property
-    def since_date(self) -> str | None:
-        return None if self.since is None else _iso(self.since)
-
-    @property
-    def until_date(self) -> str | None:
-        return None if self.until is None else _iso(self.until)
-
-
-def _iso(number: int) -> str:
-    text = f"{number:08d}"
-    return f"{text[:4]}-{text[4:6]}-{text[6:]}"
-
-
-@dataclass(frozen=True)
-class Plan:
-    scored: tuple[Scored, ...]
-    #: Neighbouring query words standing together: re-ranks the best candidates (phase 2).
-    near: tuple[Near, ...]
-    #: The word pairs of multi-word aliases: scored, and matching, like terms (phase 1).
-    pairs: tuple[Near, ...]
-    required: tuple[Clause, ...]
-    excluded: tuple[Clause, ...]
-    #: Literal-view terms with their query weights.
-    literal: tuple[tuple[str, float], ...]
-    highlight: frozenset[str]
-    #: The ranked (unfielded, not excluded) items with their primary terms.
-    ranked: tuple[tuple[Item, tuple[Term, ...]], ...]
-    filters: Filters
-    truncated: bool
-    #: arXiv IDs the query names: those papers come first.
-    ids: tuple[str, ...] = ()
-    #: No words, only filters: every paper they select matches (listed newest first).
-    listing: bool = False
-    #: What the query said that was read differently, for the user.
-    notes: tuple[str, ...] = ()
-    #: The query only excludes (``NOT LoRA``), or is only operators (``AND OR``).
-    only_excludes: bool = False
-    only_operators: bool = False
-    #: The concepts of the ranked words, for coordination (``Scored.concepts`` index them).
-    concepts: tuple[Concept, ...] = ()
-
-    @property
-    def empty(self) -> bool:
-        return not (self.scored or self.required or self.pairs)
-
-    def author_words(self) -> tuple[str, ...] | None:
-        """Name words of the whole query when it is only Latin words, two or more, with no
-        operators: such a query may be a person's name."""
-        if self.required or self.excluded:
-            return None
-        primary = [t for _, terms in self.ranked for t in terms]
-        if len(primary) < 2 or not all(lexicon.is_latin(t.text) for t in primary):
-            return None
-        text = " ".join(item.text for item, _ in self.ranked)
-        return tuple(t.text for t in analysis.name_terms([text]))
 
 
 def build(query: str, tables: lexicon.Tables, loanword: Callable = lambda korean: None,
