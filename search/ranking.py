@@ -16,6 +16,7 @@ rank; then ``× (1 + vote_weight × ln(1 + votes))``.
 from __future__ import annotations
 
 import math
+import weakref
 from dataclasses import dataclass
 
 import numpy as np
@@ -31,7 +32,31 @@ SORTS = ("relevance", "votes", "date")
 
 def bm25(idf, tf, length, avg: float, p: Params):
     """BM25 of term frequencies ``tf`` in fields of ``length`` (scalars or arrays alike)."""
-    return idf * tf * (p.k1 + 1) / (tf + p.k1 * (1 - p.b + p.b * length / avg))
+    return _saturated(idf, tf, _length_norm(length, avg, p), p)
+
+
+def _length_norm(length, avg: float, p: Params):
+    """BM25's length part, ``k1 · (1 − b + b · length / avg)``: per field, the same for every term."""
+    return p.k1 * (1 - p.b + p.b * length / avg)
+
+
+def _saturated(idf, tf, norm, p: Params):
+    return idf * tf * (p.k1 + 1) / (tf + norm)
+
+
+#: Per opened generation and field, every document's :func:`_length_norm` (a term's BM25 then
+#: costs a gather and three operations over its postings, bit for bit the formula's value).
+_norms: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _field_norm(view: Arrays, field: str, p: Params) -> np.ndarray:
+    found = _norms.setdefault(view, {})
+    key = (field, p.k1, p.b)
+    norm = found.get(key)
+    if norm is None:
+        lengths, avg = view.lengths(field)
+        norm = found[key] = _length_norm(lengths, avg, p)
+    return norm
 
 
 @dataclass(frozen=True)
@@ -221,9 +246,9 @@ def _add_term(view: Arrays, field: str, text: str, boost: float, p: Params, scor
     docs, tfs = view.postings(field, text)
     if not len(docs):
         return docs
-    lengths, avg = view.lengths(field)
-    idf = _idf(view, docs)
-    scores[docs] += boost * bm25(idf, tfs * tf_boost, lengths[docs], avg, p)
+    if tf_boost != 1.0:
+        tfs = tfs * tf_boost
+    scores[docs] += boost * _saturated(_idf(view, docs), tfs, _field_norm(view, field, p)[docs], p)
     if matched is not None:
         matched[docs] = True
     return docs
@@ -231,7 +256,8 @@ def _add_term(view: Arrays, field: str, text: str, boost: float, p: Params, scor
 
 def _idf(view: Arrays, docs: np.ndarray) -> float:
     """Whoosh's BM25 idf, ``log(N / (df + 1)) + 1``, over live documents."""
-    df = int(np.count_nonzero(view.live[docs]))
+    # A term's documents are distinct: with nothing deleted, df is their number.
+    df = len(docs) if view.live_count == view.size else int(np.count_nonzero(view.live[docs]))
     return math.log(view.live_count / (df + 1)) + 1 if view.live_count else 0.0
 
 
@@ -320,45 +346,49 @@ def _add_near(view: Arrays, pair: Near, p: Params, scores: np.ndarray, matched: 
 def _sequence(view: Arrays, field: str, words, slop: int, only: np.ndarray | None = None):
     """Documents where ``words`` stand in order, each within ``slop`` positions of the one
     before; with the number of places each sequence starts at, and the highest idf of the words.
+    ``only`` (document numbers) limits the search to those documents.
 
     Worked backwards: a position of the last word ends a sequence; a position of an earlier word
-    starts one if a valid position of the next word lies 1..slop after it.
+    starts one if the next valid position of the next word lies 1..slop after it (one binary
+    search per position, not one per step of the slop).
     """
     lists = [view.positions(field, w) for w in words]
     empty = np.zeros(0, np.int64)
     if any(not len(docs) for docs, _, _, _ in lists):
         return empty, empty, 0.0
     idf = max(_idf(view, docs) for docs, _, _, _ in lists)
-    common = np.ones(view.size, dtype=bool)
-    if only is not None:
-        common[:] = False
-        common[only] = True
-    for docs, _, _, _ in lists:
-        has = np.zeros(view.size, dtype=bool)
-        has[docs] = True
-        common &= has
-    if not common.any():
-        return empty, empty, 0.0
+    common = np.zeros(view.size, dtype=bool)
+    common[lists[0][0] if only is None else only] = True
+    for docs, _, _, _ in lists[1 if only is None else 0 :]:
+        both = docs[common[docs]]
+        if not len(both):
+            return empty, empty, 0.0
+        common = np.zeros(view.size, dtype=bool)
+        common[both] = True
     keys = []
     for docs, starts, counts, where in lists:
         keep = common[docs]
         owner = np.repeat(docs[keep].astype(np.int64), counts[keep])
-        keys.append(np.sort(owner * STRIDE + where[gather(starts[keep], counts[keep])]))
+        # Already in order (documents ascending, each one's positions ascending): the sort is a check.
+        keys.append(np.sort(owner * STRIDE + where[gather(starts[keep], counts[keep])], kind="stable"))
     ok = keys[-1]
     for key in reversed(keys[:-1]):
-        hit = np.zeros(len(key), dtype=bool)
-        for step in range(1, slop + 1):
-            hit |= _member(key + step, ok)
-        ok = key[hit]
-    docs, tf = np.unique(ok // STRIDE, return_counts=True)
-    return docs, tf.astype(np.float64), idf
+        # The first place of the next word after each position: a hit when it is ``slop`` or nearer.
+        after = np.append(ok, np.iinfo(np.int64).max)[np.searchsorted(ok, key + 1)]
+        ok = key[after - key <= slop]
+    # ``ok`` is sorted: each document's starts are one run.
+    owners = ok // STRIDE
+    first = np.flatnonzero(np.concatenate(([True], owners[1:] != owners[:-1]))) if len(ok) else empty
+    return owners[first], np.diff(np.append(first, len(ok))).astype(np.float64), idf
 
 
 def _member(values: np.ndarray, ordered: np.ndarray) -> np.ndarray:
     """Whether each of ``values`` is in the sorted array ``ordered``."""
+    if not len(ordered):
+        return np.zeros(len(values), dtype=bool)
     at = np.searchsorted(ordered, values)
     at[at == len(ordered)] = 0
-    return ordered[at] == values if len(ordered) else np.zeros(len(values), dtype=bool)
+    return ordered[at] == values
 
 
 def _names_an_author(view: Arrays, plan: Plan, p: Params) -> bool:
