@@ -371,6 +371,13 @@ class Arrays:
 
     def postings(self, field: str, term: str) -> tuple[np.ndarray, np.ndarray]:
         """(documents, term frequencies) of ``term`` in ``field``, deleted documents included."""
+        if len(self.segments) == 1:  # the common case, without the lists
+            found = self.segments[0].lookup(field, term)
+            if found is None:
+                return np.zeros(0, np.int64), np.zeros(0, np.float64)
+            a, b = found
+            seg = self.segments[0]
+            return seg.array(field + ".doc")[a:b].astype(np.int64), seg.array(field + ".tf")[a:b].astype(np.float64)
         docs, tfs = [], []
         for seg, offset in zip(self.segments, self.offsets):
             found = seg.lookup(field, term)
@@ -390,6 +397,15 @@ class Arrays:
         With one segment holding the term, the positions are the segment's own mapped array,
         never copied; the caller gathers only the postings it needs.
         """
+        if len(self.segments) == 1:
+            found = self.segments[0].lookup(field, term)
+            if found is None:
+                empty = np.zeros(0, np.int64)
+                return empty, empty, empty, empty
+            a, b = found
+            seg = self.segments[0]
+            pptr = seg.array(field + ".pptr")
+            return seg.array(field + ".doc")[a:b].astype(np.int64), pptr[a:b], np.diff(pptr[a : b + 1]), seg.array(field + ".pos")
         docs, starts, counts, where = [], [], [], []
         base = 0
         for seg, offset in zip(self.segments, self.offsets):

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .arrays import Arrays, gather
+from .arrays import FIELDS, Arrays, gather
 from .params import Params
 from .plan import Bool, Clause, Ids, Near, Plan, Range, Terms
 
@@ -44,19 +44,24 @@ def _saturated(idf, tf, norm, p: Params):
     return idf * tf * (p.k1 + 1) / (tf + norm)
 
 
-#: Per opened generation and field, every document's :func:`_length_norm` (a term's BM25 then
-#: costs a gather and three operations over its postings, bit for bit the formula's value).
+#: Per opened generation, every document's :func:`_length_norm` in each field, one row a field
+#: (a term's BM25 then costs a gather and three operations over its postings, bit for bit the
+#: formula's value).
 _norms: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
-def _field_norm(view: Arrays, field: str, p: Params) -> np.ndarray:
+def _norm_table(view: Arrays, p: Params) -> tuple[dict[str, int], np.ndarray]:
     found = _norms.setdefault(view, {})
-    key = (field, p.k1, p.b)
-    norm = found.get(key)
-    if norm is None:
-        lengths, avg = view.lengths(field)
-        norm = found[key] = _length_norm(lengths, avg, p)
-    return norm
+    key = (p.k1, p.b)
+    table = found.get(key)
+    if table is None:
+        rows = {field: i for i, field in enumerate(FIELDS)}
+        norms = np.empty((len(FIELDS), view.size))
+        for field, i in rows.items():
+            lengths, avg = view.lengths(field)
+            norms[i] = _length_norm(lengths, avg, p)
+        table = found[key] = rows, norms
+    return table
 
 
 @dataclass(frozen=True)
@@ -83,9 +88,8 @@ def rank(view: Arrays, plan: Plan, p: Params, sort: str = "relevance", count: in
     if plan.literal and not _names_an_author(view, plan, p):
         literal = np.zeros(view.size)
         matched = np.zeros(view.size, dtype=bool)
-        for field, field_boost in p.literal_fields:
-            for text, weight in plan.literal:
-                _add_term(view, field, text, weight, p, literal, matched, tf_boost=field_boost)
+        _add_terms(view, [(field, text, weight, field_boost) for field, field_boost in p.literal_fields
+                          for text, weight in plan.literal], p, literal, matched)
         literal[~(matched & candidates)] = 0.0
         if coverage is not None:
             literal *= coverage ** p.coord_power
@@ -93,7 +97,10 @@ def rank(view: Arrays, plan: Plan, p: Params, sort: str = "relevance", count: in
         size = max(p.window, count)  # a deep page (--offset 500) re-ranks as deep
         window = _best(analyzed, candidates, size)
         if literal is not None:
-            window = np.union1d(window, _best(literal, literal > 0, size))
+            both = np.zeros(view.size, dtype=bool)  # the union, sorted, without np.union1d's sort
+            both[window] = True
+            both[_best(literal, literal > 0, size)] = True
+            window = np.flatnonzero(both)
     else:
         column = view.votes if sort == "votes" else view.dates
         window = _column_window(column, candidates, count)
@@ -115,14 +122,14 @@ def _phase1(view: Arrays, plan: Plan, p: Params):
     scores = np.zeros(view.size)
     matched = np.full(view.size, plan.listing)
     hits = np.zeros((len(plan.concepts), view.size), dtype=bool)
-    for s in plan.scored:
-        docs = _add_term(view, s.field, s.term, s.boost, p, scores, None if plan.concepts else matched)
-        for c in s.concepts:
-            hits[c, docs] = True
+    found = _add_terms(view, [(s.field, s.term, s.boost, 1.0) for s in plan.scored], p, scores,
+                       None if plan.concepts else matched)
     for pair in plan.pairs:
-        docs = _add_near(view, pair, p, scores, None if plan.concepts else matched)
-        for c in pair.concepts:
-            hits[c, docs] = True
+        found.append(_add_near(view, pair, p, scores, None if plan.concepts else matched))
+    # Which concepts each document matches: one scatter for every term and pair at once.
+    owners = [(c, docs) for part, docs in zip(plan.scored + plan.pairs, found) if len(docs) for c in part.concepts]
+    if owners:
+        hits[np.repeat([c for c, _ in owners], [len(d) for _, d in owners]), np.concatenate([d for _, d in owners])] = True
     coverage = None
     if plan.concepts:
         coverage, matched = _coordination(view, plan, p, hits)
@@ -162,13 +169,13 @@ def _coordination(view: Arrays, plan: Plan, p: Params, hits: np.ndarray):
 
 def _all_grams(view: Arrays, grams: tuple[str, ...], p: Params) -> np.ndarray:
     """The documents holding every one of ``grams``, each in the bigram view or a literal one."""
-    count = np.zeros(view.size, dtype=np.int32)
-    for g in grams:
-        has = np.zeros(view.size, dtype=bool)
-        for field in ("grams",) + tuple(field for field, _ in p.literal_fields):
-            has[view.postings(field, g)[0]] = True
-        count += has
-    return count == len(grams)
+    if not grams:
+        return np.ones(view.size, dtype=bool)
+    fields = ("grams",) + tuple(field for field, _ in p.literal_fields)
+    lists = [(i, view.postings(field, g)[0]) for i, g in enumerate(grams) for field in fields]
+    has = np.zeros((len(grams), view.size), dtype=bool)
+    has[np.repeat([i for i, _ in lists], [len(d) for _, d in lists]), np.concatenate([d for _, d in lists])] = True
+    return has.all(axis=0)
 
 
 def _filter_mask(view: Arrays, plan: Plan, p: Params) -> np.ndarray:
@@ -206,14 +213,18 @@ def _phase2(view, plan, p, analyzed, literal, candidates, window) -> np.ndarray:
         top = max(full.max(), others.max(initial=0.0)) or 1.0
         fused = 1.0 / (p.rrf_k + ranks_a) + p.tie_break * full / top
         lit = literal[window]
-        ranks_l = _ranks_among(lit, literal[literal > 0])
-        fused = fused + np.where(lit > 0, p.literal_weight / (p.rrf_k + ranks_l), 0.0)
+        bonus = np.zeros(len(window))
+        ranked = lit > 0
+        bonus[ranked] = p.literal_weight / (p.rrf_k + _ranks_among(lit[ranked], literal[literal > 0]))
+        fused = fused + bonus
     votes = np.maximum(view.votes[window], 0)
     return fused * (1.0 + p.vote_weight * np.log1p(votes))
 
 
 def _ranks_among(values: np.ndarray, population: np.ndarray) -> np.ndarray:
     """1 + how many of ``population`` score higher: equal scores share the better rank."""
+    if len(values):  # what scores below every value outranks none of them: it is not sorted
+        population = population[population > values.min()]
     ordered = np.sort(population)
     return 1 + len(ordered) - np.searchsorted(ordered, values, side="right")
 
@@ -248,10 +259,36 @@ def _add_term(view: Arrays, field: str, text: str, boost: float, p: Params, scor
         return docs
     if tf_boost != 1.0:
         tfs = tfs * tf_boost
-    scores[docs] += boost * _saturated(_idf(view, docs), tfs, _field_norm(view, field, p)[docs], p)
+    rows, norms = _norm_table(view, p)
+    scores[docs] += boost * _saturated(_idf(view, docs), tfs, norms[rows[field]][docs], p)
     if matched is not None:
         matched[docs] = True
     return docs
+
+
+def _add_terms(view: Arrays, terms, p: Params, scores: np.ndarray, matched: np.ndarray | None) -> list[np.ndarray]:
+    """:func:`_add_term` for each of ``terms`` (field, text, boost, tf_boost) into ``scores``,
+    all postings in one pass; returns each term's documents.
+
+    ``scores`` must be all zero: ``np.bincount`` sums every document's values in the order of
+    the terms, as one ``+=`` per term does, so the totals are the same bit for bit.
+    """
+    lists = [view.postings(field, text) for field, text, _, _ in terms]
+    sizes = [len(docs) for docs, _ in lists]
+    if not sum(sizes):
+        return [docs for docs, _ in lists]
+    rows, norms = _norm_table(view, p)
+    docs = np.concatenate([docs for docs, _ in lists])
+    tfs = np.concatenate([tfs for _, tfs in lists])
+    if any(t[3] != 1.0 for t in terms):
+        tfs = tfs * np.repeat([t[3] for t in terms], sizes)
+    idf = np.repeat([_idf(view, d) for d, _ in lists], sizes)
+    norm = norms[np.repeat([rows[t[0]] for t in terms], sizes), docs]
+    boost = np.repeat([t[2] for t in terms], sizes)
+    scores += np.bincount(docs, weights=boost * _saturated(idf, tfs, norm, p), minlength=len(scores))
+    if matched is not None:
+        matched[docs] = True
+    return [docs for docs, _ in lists]
 
 
 def _idf(view: Arrays, docs: np.ndarray) -> float:
