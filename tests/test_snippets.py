@@ -3,6 +3,7 @@ sentence scanned on its own."""
 
 from __future__ import annotations
 
+import random
 import re
 from pathlib import Path
 
@@ -67,3 +68,12 @@ def test_snippets_match_the_per_sentence_reference(terms):
                                            "U.S. e.g. 4.5 gpt4.5.", "A model. The models. Model. the end"]
     for text in texts:
         assert snippets.make_snippet(text, pattern) == reference_snippet(text, reference), text[:80]
+
+
+def test_sentences_are_split_as_the_lazy_pattern_splits_them():
+    lazy = re.compile(r"[^\n]+?(?:[.!?](?=\s)|다\.|\n|$)")
+    rng = random.Random(11)
+    texts = ["".join(rng.choice("a다.!?\n \t가") for _ in range(rng.randint(0, 24))) for _ in range(3000)]
+    texts += [p.summary for f in sorted(SEEDS.rglob("*.md")) for p in read_dayfile(f)]
+    for text in texts:
+        assert [m.span() for m in snippets._SENTENCE.finditer(text)] == [m.span() for m in lazy.finditer(text)], text
