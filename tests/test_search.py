@@ -450,4 +450,3 @@ def test_offset_pages_through_the_same_ranking(seeds_index):
     assert page.total == first.total
     with pytest.raises(QueryError, match="offset"):
         search("멀티모달", index_dir=seeds_index, offset=-1)
-
