@@ -451,11 +451,8 @@ class Arrays:
             for field in fields:
                 terms = seg.strings(field + ".terms").decode()
                 ptr = seg.array(field + ".ptr")
-                if live.all():  # a term's documents are distinct: its count is its number of postings
-                    df = np.diff(ptr)
-                else:
-                    owner = np.repeat(np.arange(len(terms)), np.diff(ptr))
-                    df = np.bincount(owner, weights=live[seg.array(field + ".doc")], minlength=len(terms))
+                owner = np.repeat(np.arange(len(terms)), np.diff(ptr))
+                df = np.bincount(owner, weights=live[seg.array(field + ".doc")], minlength=len(terms))
                 for word, n in zip(terms, df.tolist()):
                     if n and keep(word):
                         counts[word] = counts.get(word, 0) + int(n)
