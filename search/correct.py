@@ -168,8 +168,14 @@ class Vocabulary:
     def df(self, word: str) -> int:
         """Papers with ``word`` in any of the fields."""
         view = self._arrays
-        docs = [view.postings(field, word)[0] for field in self._fields]
-        return int(np.count_nonzero(view.live[np.unique(np.concatenate(docs))]))
+        docs = [found for found in (view.postings(field, word)[0] for field in self._fields) if len(found)]
+        if len(docs) <= 1:  # a field's documents are distinct: no union needed
+            return int(np.count_nonzero(view.live[docs[0]])) if docs else 0
+        # The union as a mask, not np.unique: a common word's postings are thousands long.
+        has = np.zeros(view.size, dtype=bool)
+        for found in docs:
+            has[found] = True
+        return int(np.count_nonzero(has & view.live))
 
     def _bucket(self, key: tuple[str, str]) -> "_Bucket | None":
         """The known words whose spelling starts with the letter of ``key`` (``("h", jamo)`` for

@@ -11,6 +11,8 @@ from pathlib import Path
 
 import numpy as np
 
+from whoosh.filedb import structfile
+
 from . import analysis, index, lexicon, loanwords, words
 from .arrays import Arrays
 
@@ -19,6 +21,9 @@ BUILD_WAIT = 300.0
 #: Whether a search may build the seeds index at the default location when there is none. Only
 #: the ``papers`` command turns it on: the library never writes or prints unless asked.
 BUILD_SEEDS_AT_DEFAULT = False
+#: Written words whose analyses an opened generation remembers (about 200 bytes each).
+MAX_REMEMBERED_WORDS = 20_000
+_UNSEEN = object()
 
 
 class Opened:
@@ -33,6 +38,7 @@ class Opened:
         self._sounds: loanwords.Sounds | None = None
         self._loanwords: dict[str, loanwords.Loanword | None] = {}
         self._words: words.Table | None = None
+        self._known: dict[str, tuple | None] = {}
         self._lock = threading.Lock()
 
     def tables(self) -> lexicon.Tables:
@@ -41,10 +47,17 @@ class Opened:
         return self._tables
 
     def word(self, written: str) -> tuple | None:
-        """The analysis of a written word in the corpus (see :mod:`search.words`), or None."""
-        if self._words is None:
-            self._words = self.generation.words()
-        return self._words.lookup(written)
+        """The analysis of a written word in the corpus (see :mod:`search.words`), or None;
+        remembered, since queries repeat words and each look-up decodes JSON."""
+        found = self._known.get(written, _UNSEEN)
+        if found is _UNSEEN:
+            if self._words is None:
+                self._words = self.generation.words()
+            found = self._words.lookup(written)
+            if len(self._known) >= MAX_REMEMBERED_WORDS:
+                self._known.clear()
+            self._known[written] = found
+        return found
 
     def papers(self, word: str) -> set[int]:
         """The live papers whose title or summary contains ``word`` (analyzed like the index)."""
@@ -79,6 +92,62 @@ class Opened:
 
     def close(self) -> None:
         self.reader.close()
+
+
+class InPlace:
+    """``seek``/``tell``/``read`` over a buffer, reading it where it lies.
+
+    Whoosh reads each file of a memory-mapped segment through ``BytesIO(memoryview)``, and
+    ``BytesIO`` copies anything but ``bytes``: opening a searcher copied the term and posting
+    files, and the first stored document the whole stored-fields column, every page of them read
+    and a second copy kept (about 200 MB of a searcher's memory at ten times the corpus). Its
+    ``BufferFile`` reads documents and arrays from the buffer itself; only the sequential reads
+    come here, and read just what they ask for.
+    """
+
+    def __init__(self, buf) -> None:
+        self._buf = buf
+        self._pos = 0
+
+    def seek(self, offset: int, whence: int = os.SEEK_SET) -> int:
+        base = {os.SEEK_SET: 0, os.SEEK_CUR: self._pos, os.SEEK_END: len(self._buf)}[whence]
+        if base + offset < 0:
+            raise ValueError(f"negative seek position {base + offset}")
+        self._pos = base + offset
+        return self._pos
+
+    def tell(self) -> int:
+        return self._pos
+
+    def read(self, size: int | None = -1) -> bytes:
+        end = len(self._buf) if size is None or size < 0 else self._pos + size
+        out = bytes(self._buf[self._pos : end])
+        self._pos += len(out)
+        return out
+
+    def readinto(self, target) -> int:
+        out = self.read(len(target))
+        target[: len(out)] = out
+        return len(out)
+
+    def readline(self, size: int | None = -1) -> bytes:
+        rest = bytes(self._buf[self._pos :]) if size is None or size < 0 else bytes(self._buf[self._pos : self._pos + size])
+        cut = rest.find(b"\n")
+        return self.read(len(rest) if cut < 0 else cut + 1)
+
+    def close(self) -> None:
+        self._buf = None  # BufferFile.close releases the memoryview itself
+
+
+def _buffer_file_init(self, buf, name=None, onclose=None) -> None:
+    """``BufferFile.__init__`` with :class:`InPlace` for its ``BytesIO`` copy."""
+    self._buf, self._name, self.onclose = buf, name, onclose
+    self.file = InPlace(buf)
+    self.is_real = False
+    self.is_closed = False
+
+
+structfile.BufferFile.__init__ = _buffer_file_init
 
 
 _opened: dict[Path, Opened] = {}

@@ -16,11 +16,12 @@ rank; then ``× (1 + vote_weight × ln(1 + votes))``.
 from __future__ import annotations
 
 import math
+import weakref
 from dataclasses import dataclass
 
 import numpy as np
 
-from .arrays import Arrays, gather
+from .arrays import FIELDS, Arrays, gather
 from .params import Params
 from .plan import Bool, Clause, Ids, Near, Plan, Range, Terms
 from .results import SORTS  # noqa: F401  (the orders rank() takes)
@@ -31,7 +32,36 @@ STRIDE = 1 << 22
 
 def bm25(idf, tf, length, avg: float, p: Params):
     """BM25 of term frequencies ``tf`` in fields of ``length`` (scalars or arrays alike)."""
-    return idf * tf * (p.k1 + 1) / (tf + p.k1 * (1 - p.b + p.b * length / avg))
+    return _saturated(idf, tf, _length_norm(length, avg, p), p)
+
+
+def _length_norm(length, avg: float, p: Params):
+    """BM25's length part, ``k1 · (1 − b + b · length / avg)``: per field, the same for every term."""
+    return p.k1 * (1 - p.b + p.b * length / avg)
+
+
+def _saturated(idf, tf, norm, p: Params):
+    return idf * tf * (p.k1 + 1) / (tf + norm)
+
+
+#: Per opened generation, every document's :func:`_length_norm` in each field, one row a field
+#: (a term's BM25 then costs a gather and three operations over its postings, bit for bit the
+#: formula's value).
+_norms: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _norm_table(view: Arrays, p: Params) -> tuple[dict[str, int], np.ndarray]:
+    found = _norms.setdefault(view, {})
+    key = (p.k1, p.b)
+    table = found.get(key)
+    if table is None:
+        rows = {field: i for i, field in enumerate(FIELDS)}
+        norms = np.empty((len(FIELDS), view.size))
+        for field, i in rows.items():
+            lengths, avg = view.lengths(field)
+            norms[i] = _length_norm(lengths, avg, p)
+        table = found[key] = rows, norms
+    return table
 
 
 @dataclass(frozen=True)
@@ -58,9 +88,8 @@ def rank(view: Arrays, plan: Plan, p: Params, sort: str = "relevance", count: in
     if plan.literal and not _names_an_author(view, plan, p):
         literal = np.zeros(view.size)
         matched = np.zeros(view.size, dtype=bool)
-        for field, field_boost in p.literal_fields:
-            for text, weight in plan.literal:
-                _add_term(view, field, text, weight, p, literal, matched, tf_boost=field_boost)
+        _add_terms(view, [(field, text, weight, field_boost) for field, field_boost in p.literal_fields
+                          for text, weight in plan.literal], p, literal, matched)
         literal[~(matched & candidates)] = 0.0
         if coverage is not None:
             literal *= coverage ** p.coord_power
@@ -68,7 +97,10 @@ def rank(view: Arrays, plan: Plan, p: Params, sort: str = "relevance", count: in
         size = max(p.window, count)  # a deep page (--offset 500) re-ranks as deep
         window = _best(analyzed, candidates, size)
         if literal is not None:
-            window = np.union1d(window, _best(literal, literal > 0, size))
+            both = np.zeros(view.size, dtype=bool)  # the union, sorted, without np.union1d's sort
+            both[window] = True
+            both[_best(literal, literal > 0, size)] = True
+            window = np.flatnonzero(both)
     else:
         column = view.votes if sort == "votes" else view.dates
         window = _column_window(column, candidates, count)
@@ -90,14 +122,14 @@ def _phase1(view: Arrays, plan: Plan, p: Params):
     scores = np.zeros(view.size)
     matched = np.full(view.size, plan.listing)
     hits = np.zeros((len(plan.concepts), view.size), dtype=bool)
-    for s in plan.scored:
-        docs = _add_term(view, s.field, s.term, s.boost, p, scores, None if plan.concepts else matched)
-        for c in s.concepts:
-            hits[c, docs] = True
+    found = _add_terms(view, [(s.field, s.term, s.boost, 1.0) for s in plan.scored], p, scores,
+                       None if plan.concepts else matched)
     for pair in plan.pairs:
-        docs = _add_near(view, pair, p, scores, None if plan.concepts else matched)
-        for c in pair.concepts:
-            hits[c, docs] = True
+        found.append(_add_near(view, pair, p, scores, None if plan.concepts else matched))
+    # Which concepts each document matches: one scatter for every term and pair at once.
+    owners = [(c, docs) for part, docs in zip(plan.scored + plan.pairs, found) if len(docs) for c in part.concepts]
+    if owners:
+        hits[np.repeat([c for c, _ in owners], [len(d) for _, d in owners]), np.concatenate([d for _, d in owners])] = True
     coverage = None
     if plan.concepts:
         coverage, matched = _coordination(view, plan, p, hits)
@@ -137,13 +169,13 @@ def _coordination(view: Arrays, plan: Plan, p: Params, hits: np.ndarray):
 
 def _all_grams(view: Arrays, grams: tuple[str, ...], p: Params) -> np.ndarray:
     """The documents holding every one of ``grams``, each in the bigram view or a literal one."""
-    count = np.zeros(view.size, dtype=np.int32)
-    for g in grams:
-        has = np.zeros(view.size, dtype=bool)
-        for field in ("grams",) + tuple(field for field, _ in p.literal_fields):
-            has[view.postings(field, g)[0]] = True
-        count += has
-    return count == len(grams)
+    if not grams:
+        return np.ones(view.size, dtype=bool)
+    fields = ("grams",) + tuple(field for field, _ in p.literal_fields)
+    lists = [(i, view.postings(field, g)[0]) for i, g in enumerate(grams) for field in fields]
+    has = np.zeros((len(grams), view.size), dtype=bool)
+    has[np.repeat([i for i, _ in lists], [len(d) for _, d in lists]), np.concatenate([d for _, d in lists])] = True
+    return has.all(axis=0)
 
 
 def _filter_mask(view: Arrays, plan: Plan, p: Params) -> np.ndarray:
@@ -181,14 +213,18 @@ def _phase2(view, plan, p, analyzed, literal, candidates, window) -> np.ndarray:
         top = max(full.max(), others.max(initial=0.0)) or 1.0
         fused = 1.0 / (p.rrf_k + ranks_a) + p.tie_break * full / top
         lit = literal[window]
-        ranks_l = _ranks_among(lit, literal[literal > 0])
-        fused = fused + np.where(lit > 0, p.literal_weight / (p.rrf_k + ranks_l), 0.0)
+        bonus = np.zeros(len(window))
+        ranked = lit > 0
+        bonus[ranked] = p.literal_weight / (p.rrf_k + _ranks_among(lit[ranked], literal[literal > 0]))
+        fused = fused + bonus
     votes = np.maximum(view.votes[window], 0)
     return fused * (1.0 + p.vote_weight * np.log1p(votes))
 
 
 def _ranks_among(values: np.ndarray, population: np.ndarray) -> np.ndarray:
     """1 + how many of ``population`` score higher: equal scores share the better rank."""
+    if len(values):  # what scores below every value outranks none of them: it is not sorted
+        population = population[population > values.min()]
     ordered = np.sort(population)
     return 1 + len(ordered) - np.searchsorted(ordered, values, side="right")
 
@@ -221,17 +257,44 @@ def _add_term(view: Arrays, field: str, text: str, boost: float, p: Params, scor
     docs, tfs = view.postings(field, text)
     if not len(docs):
         return docs
-    lengths, avg = view.lengths(field)
-    idf = _idf(view, docs)
-    scores[docs] += boost * bm25(idf, tfs * tf_boost, lengths[docs], avg, p)
+    if tf_boost != 1.0:
+        tfs = tfs * tf_boost
+    rows, norms = _norm_table(view, p)
+    scores[docs] += boost * _saturated(_idf(view, docs), tfs, norms[rows[field]][docs], p)
     if matched is not None:
         matched[docs] = True
     return docs
 
 
+def _add_terms(view: Arrays, terms, p: Params, scores: np.ndarray, matched: np.ndarray | None) -> list[np.ndarray]:
+    """:func:`_add_term` for each of ``terms`` (field, text, boost, tf_boost) into ``scores``,
+    all postings in one pass; returns each term's documents.
+
+    ``scores`` must be all zero: ``np.bincount`` sums every document's values in the order of
+    the terms, as one ``+=`` per term does, so the totals are the same bit for bit.
+    """
+    lists = [view.postings(field, text) for field, text, _, _ in terms]
+    sizes = [len(docs) for docs, _ in lists]
+    if not sum(sizes):
+        return [docs for docs, _ in lists]
+    rows, norms = _norm_table(view, p)
+    docs = np.concatenate([docs for docs, _ in lists])
+    tfs = np.concatenate([tfs for _, tfs in lists])
+    if any(t[3] != 1.0 for t in terms):
+        tfs = tfs * np.repeat([t[3] for t in terms], sizes)
+    idf = np.repeat([_idf(view, d) for d, _ in lists], sizes)
+    norm = norms[np.repeat([rows[t[0]] for t in terms], sizes), docs]
+    boost = np.repeat([t[2] for t in terms], sizes)
+    scores += np.bincount(docs, weights=boost * _saturated(idf, tfs, norm, p), minlength=len(scores))
+    if matched is not None:
+        matched[docs] = True
+    return [docs for docs, _ in lists]
+
+
 def _idf(view: Arrays, docs: np.ndarray) -> float:
     """Whoosh's BM25 idf, ``log(N / (df + 1)) + 1``, over live documents."""
-    df = int(np.count_nonzero(view.live[docs]))
+    # A term's documents are distinct: with nothing deleted, df is their number.
+    df = len(docs) if view.live_count == view.size else int(np.count_nonzero(view.live[docs]))
     return math.log(view.live_count / (df + 1)) + 1 if view.live_count else 0.0
 
 
@@ -320,45 +383,49 @@ def _add_near(view: Arrays, pair: Near, p: Params, scores: np.ndarray, matched: 
 def _sequence(view: Arrays, field: str, words, slop: int, only: np.ndarray | None = None):
     """Documents where ``words`` stand in order, each within ``slop`` positions of the one
     before; with the number of places each sequence starts at, and the highest idf of the words.
+    ``only`` (document numbers) limits the search to those documents.
 
     Worked backwards: a position of the last word ends a sequence; a position of an earlier word
-    starts one if a valid position of the next word lies 1..slop after it.
+    starts one if the next valid position of the next word lies 1..slop after it (one binary
+    search per position, not one per step of the slop).
     """
     lists = [view.positions(field, w) for w in words]
     empty = np.zeros(0, np.int64)
     if any(not len(docs) for docs, _, _, _ in lists):
         return empty, empty, 0.0
     idf = max(_idf(view, docs) for docs, _, _, _ in lists)
-    common = np.ones(view.size, dtype=bool)
-    if only is not None:
-        common[:] = False
-        common[only] = True
-    for docs, _, _, _ in lists:
-        has = np.zeros(view.size, dtype=bool)
-        has[docs] = True
-        common &= has
-    if not common.any():
-        return empty, empty, 0.0
+    common = np.zeros(view.size, dtype=bool)
+    common[lists[0][0] if only is None else only] = True
+    for docs, _, _, _ in lists[1 if only is None else 0 :]:
+        both = docs[common[docs]]
+        if not len(both):
+            return empty, empty, 0.0
+        common = np.zeros(view.size, dtype=bool)
+        common[both] = True
     keys = []
     for docs, starts, counts, where in lists:
         keep = common[docs]
         owner = np.repeat(docs[keep].astype(np.int64), counts[keep])
-        keys.append(np.sort(owner * STRIDE + where[gather(starts[keep], counts[keep])]))
+        # Already in order (documents ascending, each one's positions ascending): the sort is a check.
+        keys.append(np.sort(owner * STRIDE + where[gather(starts[keep], counts[keep])], kind="stable"))
     ok = keys[-1]
     for key in reversed(keys[:-1]):
-        hit = np.zeros(len(key), dtype=bool)
-        for step in range(1, slop + 1):
-            hit |= _member(key + step, ok)
-        ok = key[hit]
-    docs, tf = np.unique(ok // STRIDE, return_counts=True)
-    return docs, tf.astype(np.float64), idf
+        # The first place of the next word after each position: a hit when it is ``slop`` or nearer.
+        after = np.append(ok, np.iinfo(np.int64).max)[np.searchsorted(ok, key + 1)]
+        ok = key[after - key <= slop]
+    # ``ok`` is sorted: each document's starts are one run.
+    owners = ok // STRIDE
+    first = np.flatnonzero(np.concatenate(([True], owners[1:] != owners[:-1]))) if len(ok) else empty
+    return owners[first], np.diff(np.append(first, len(ok))).astype(np.float64), idf
 
 
 def _member(values: np.ndarray, ordered: np.ndarray) -> np.ndarray:
     """Whether each of ``values`` is in the sorted array ``ordered``."""
+    if not len(ordered):
+        return np.zeros(len(values), dtype=bool)
     at = np.searchsorted(ordered, values)
     at[at == len(ordered)] = 0
-    return ordered[at] == values if len(ordered) else np.zeros(len(values), dtype=bool)
+    return ordered[at] == values
 
 
 def _names_an_author(view: Arrays, plan: Plan, p: Params) -> bool:

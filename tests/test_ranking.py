@@ -85,10 +85,10 @@ def test_vectorized_bm25_matches_whoosh_bm25f(seeds_index, field, term):
     assert all(math.isclose(ours[d], found[d], rel_tol=1e-6) for d in found)
 
 
-def test_phrase_and_nearness_count_what_a_per_document_scan_counts(seeds_index):
+@pytest.mark.parametrize("words, slop", [(("언어", "모델"), 3), (("언어", "모델"), 1), (("확산", "모델"), 2)])
+def test_phrase_and_nearness_count_what_a_per_document_scan_counts(seeds_index, words, slop):
     gen = index.open_generation(seeds_index)
     view = gen.arrays()
-    words, slop = ("언어", "모델"), 3
     docs, tf, _ = ranking._sequence(view, "summary", words, slop)
     with gen.ix.searcher() as searcher:
         expected = {}
@@ -100,6 +100,21 @@ def test_phrase_and_nearness_count_what_a_per_document_scan_counts(seeds_index):
             if n:
                 expected[d] = n
     assert dict(zip(docs.tolist(), tf.tolist())) == expected and len(expected) >= 3
+    # Limited to some documents (phase 2's window), the same counts for those only.
+    only = np.array(sorted(expected)[::2] + [d for d in range(view.size) if d not in expected][:5])
+    docs, tf, _ = ranking._sequence(view, "summary", words, slop, only)
+    assert dict(zip(docs.tolist(), tf.tolist())) == {d: n for d, n in expected.items() if d in set(only.tolist())}
+
+
+def test_a_string_list_finds_every_string_and_nothing_else():
+    words = sorted({f"{a}{b}" for a in "ab가나다" for b in ("", "a", "가", "ab", "나다", "zz", "b", "c")})
+    assert len(words) > arrays.SAMPLE + 1
+    for size in (0, 1, arrays.SAMPLE - 1, arrays.SAMPLE, arrays.SAMPLE + 1, len(words)):
+        part = words[:size]
+        strings = arrays._Strings(*arrays.string_arrays("w", part).values())
+        assert [strings.find(w) for w in part] == list(range(len(part)))
+        assert [strings.find(w) for w in ("", "0", "aaa", "가가가", "힣", words[-1] + "x")] == [
+            part.index(w) if w in part else -1 for w in ("", "0", "aaa", "가가가", "힣", words[-1] + "x")]
 
 
 @pytest.mark.parametrize("text", QUERIES)
