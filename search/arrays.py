@@ -415,18 +415,29 @@ class Arrays:
             self._ids = [i for seg in self.segments for i in seg.ids()]
         return self._ids[doc]
 
-    def words(self, fields: Iterable[str], keep=lambda word: True) -> dict[str, int]:
-        """Every term of ``fields`` that ``keep`` accepts, with its live document count summed
-        over the fields."""
+    def words(self, fields: Iterable[str], keep=lambda word: True, prefix: str = "") -> dict[str, int]:
+        """Every term of ``fields`` that starts with ``prefix`` and that ``keep`` accepts, with its
+        live document count summed over the fields (terms of deleted documents only are left out).
+
+        A prefix is a range of each sorted term dictionary (UTF-8 bytes sort as code points do),
+        found by binary search, so ``lo*`` reads only the terms it names.
+        """
         counts: dict[str, int] = {}
+        key = prefix.encode("utf-8")
         for seg, offset in zip(self.segments, self.offsets):
             live = self.live[offset : offset + seg.size]
             for field in fields:
-                terms = seg.strings(field + ".terms").decode()
-                ptr = seg.array(field + ".ptr")
-                owner = np.repeat(np.arange(len(terms)), np.diff(ptr))
-                df = np.bincount(owner, weights=live[seg.array(field + ".doc")], minlength=len(terms))
-                for word, n in zip(terms, df.tolist()):
+                terms = seg.strings(field + ".terms")
+                # No UTF-8 byte is 0xff: every term that starts with the prefix sorts below key + ff.
+                lo, hi = (bisect_left(terms, key), bisect_left(terms, key + b"\xff")) if key else (0, len(terms))
+                if lo == hi:
+                    continue
+                start, end = int(terms.offsets[lo]), int(terms.offsets[hi])
+                words = _Strings(terms.blob[start:end], terms.offsets[lo : hi + 1] - start).decode()
+                ptr = seg.array(field + ".ptr")[lo : hi + 1]
+                owner = np.repeat(np.arange(hi - lo), np.diff(ptr))
+                df = np.bincount(owner, weights=live[seg.array(field + ".doc")[ptr[0] : ptr[-1]]], minlength=hi - lo)
+                for word, n in zip(words, df.tolist()):
                     if n and keep(word):
                         counts[word] = counts.get(word, 0) + int(n)
         return counts
