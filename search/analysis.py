@@ -26,6 +26,7 @@ import os
 import re
 import threading
 import unicodedata
+from bisect import bisect_left
 from collections.abc import Iterable, Iterator
 from typing import NamedTuple
 
@@ -297,27 +298,30 @@ def word_analyses(text: str, terms: list[Term], marks: list, wanted=None) -> lis
     """Each written word of an analyzed text with its analysis in context: the position count
     it advances and its terms relative to its own start (so the analysis of a query can be put
     together from its words' analyses, without Kiwi, see :func:`compose`). Only the words that
-    ``wanted`` accepts, when it is given."""
+    ``wanted`` accepts, when it is given.
+
+    Once the table has its samples of the common words most words of a text are not wanted, so
+    the wanted ones are found first and their terms and marks by binary search: the terms of a
+    word come after those of the words before it (a joined compound starts inside its word),
+    so "starts at or after this offset" holds from some index on, which is what bisect needs.
+    """
     units = list(_UNIT.finditer(text))
-    at_unit, k = [], 0
-    for m in units:  # the position counter where each word's first token was reached
-        while marks[k][0] < m.start():
-            k += 1
-        at_unit.append(marks[k][1])
-    at_unit.append(marks[-1][1])  # ... and at the end of the text
+    chosen = range(len(units)) if wanted is None else [n for n, m in enumerate(units) if wanted(m.group())]
+    if not chosen:
+        return []
+    mark_at = [offset for offset, _ in marks]
+    term_at = [t.start for t in terms]
     out = []
-    j = 0
-    for n, m in enumerate(units):
-        start, end, base = m.start(), m.end(), at_unit[n]
-        first = j
-        while j < len(terms) and terms[j].start < end:
-            j += 1
-        word = m.group()
-        if wanted is not None and not wanted(word):
-            continue
+    for n in chosen:
+        m = units[n]
+        start, end = m.start(), m.end()
+        base = marks[bisect_left(mark_at, start)][1]  # the position counter where the word's first token was reached
+        after = marks[bisect_left(mark_at, units[n + 1].start())][1] if n + 1 < len(units) else marks[-1][1]
+        first = bisect_left(term_at, units[n - 1].end()) if n else 0
+        last = bisect_left(term_at, end)
         own = tuple((t.text, t.pos - base, t.start - start, t.end - start, t.primary, t.kind)
-                    for t in terms[first:j] if t.start >= start)
-        out.append((word, (at_unit[n + 1] - base, own)))
+                    for t in terms[first:last] if t.start >= start)
+        out.append((m.group(), (after - base, own)))
     return out
 
 

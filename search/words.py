@@ -32,15 +32,20 @@ class Builder:
 
     def __init__(self) -> None:
         self.counts: Counter = Counter()
-        self.seen: Counter = Counter()
+        self.seen: dict[str, int] = {}
+        self.sampled: set[str] = set()  # the words seen SAMPLES times: a set test per word of the corpus
 
     def wanted(self, word: str) -> bool:
-        return self.seen[word] < SAMPLES
+        return word not in self.sampled
 
     def add(self, analyses) -> None:
         """``analyses``: (word, analysis) pairs, from :func:`search.analysis.word_analyses`."""
         self.counts.update(analyses)
-        self.seen.update(word for word, _ in analyses)
+        seen = self.seen
+        for word, _ in analyses:
+            n = seen[word] = seen.get(word, 0) + 1
+            if n >= SAMPLES:
+                self.sampled.add(word)
 
     def write(self, path: Path, previous: "Table | None" = None) -> None:
         """Write the table of generation ``path``: the previous generation's words as they were,
