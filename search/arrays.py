@@ -76,18 +76,26 @@ class _FieldBuilder:
 
     def arrays(self, field: str) -> dict[str, np.ndarray]:
         words = sorted(self.vocab)
-        rank = np.empty(len(words), dtype=np.int64)
-        rank[np.fromiter(map(self.vocab.__getitem__, words), dtype=np.int64, count=len(words))] = np.arange(len(words))
+        rank = np.empty(len(words), dtype=np.int32)
+        rank[np.fromiter(map(self.vocab.__getitem__, words), dtype=np.int64, count=len(words))] = np.arange(
+            len(words), dtype=np.int32)
         ids = rank[_ints(self.ids)]
         lengths = _ints(self.lengths).astype(np.int64)
-        docs = np.repeat(np.arange(len(lengths), dtype=np.int64), lengths)
+        docs = np.repeat(np.arange(len(lengths), dtype=np.int32), lengths)
+        # Postings in (term, document, position) order. Terms are added document by document and,
+        # within a document, at positions that never decrease for one term (a joined compound
+        # takes the position of its first part, reached after every earlier term), so a stable
+        # sort by term alone gives that order: one int32 key instead of three int64 ones, a
+        # fraction of the time and memory at 55,000 papers. Checked, the three-key sort as fallback.
+        order = np.argsort(ids, kind="stable")
+        by_term, by_doc = ids[order], docs[order]
         if self.positional:
-            where = _ints(self.positions)
-            order = np.lexsort((where, docs, ids))
-            ids, docs, where = ids[order], docs[order], where[order]
-        else:
-            order = np.lexsort((docs, ids))
-            ids, docs = ids[order], docs[order]
+            where = _ints(self.positions)[order]
+            if not _ordered(by_term, by_doc, where):
+                order = np.lexsort((_ints(self.positions), docs, ids))
+                by_term, by_doc, where = ids[order], docs[order], _ints(self.positions)[order]
+        ids, docs = by_term, by_doc
+        del order, by_term, by_doc
         # One posting per (term, document) run.
         starts = np.flatnonzero(np.concatenate([[len(ids) > 0], (ids[1:] != ids[:-1]) | (docs[1:] != docs[:-1])]))
         tfs = np.diff(np.append(starts, len(ids)))
@@ -102,6 +110,12 @@ class _FieldBuilder:
             out[f"{field}.pos"] = where.astype(np.int32)
             out[f"{field}.pptr"] = np.concatenate([[0], np.cumsum(tfs)])
         return out
+
+
+def _ordered(ids: np.ndarray, docs: np.ndarray, where: np.ndarray) -> bool:
+    """Whether positions never decrease within one (term, document)."""
+    same = (ids[1:] == ids[:-1]) & (docs[1:] == docs[:-1])
+    return not (same & (where[1:] < where[:-1])).any()
 
 
 def _ints(values: array) -> np.ndarray:
@@ -139,8 +153,8 @@ class SegmentBuilder:
             "dates": np.asarray(self.dates, dtype=np.int32),
             **string_arrays("ids", self.ids),
         }
-        for field, builder in self.fields.items():
-            arrays.update(builder.arrays(field))
+        for field in FIELDS:  # each field's postings freed once it is in arrays: a third of the peak at x10
+            arrays.update(self.fields.pop(field).arrays(field))
         name = secrets.token_hex(6)
         write_file(directory / f"seg-{name}.arr", arrays)
         return {"name": name, "docs": len(self.ids), "deleted": []}
