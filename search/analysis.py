@@ -210,7 +210,11 @@ def _only_particles(text: str, offset: int) -> bool:
 def clean(text: str) -> str:
     # Lone surrogates (undecodable bytes from a terminal) would crash Kiwi; NFKC folds
     # full-width Latin and compatibility jamo, and Kiwi expects composed Hangul.
-    text = text.encode("utf-8", "replace").decode("utf-8")
+    # A text that needs neither is returned as it is, not copied: indexing holds every text.
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        text = text.encode("utf-8", "replace").decode("utf-8")
     return unicodedata.normalize("NFKC", text)
 
 
