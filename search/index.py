@@ -620,8 +620,8 @@ def _fill(tmp: Path, old, old_files: dict, old_lexicon: dict, plan: _Plan, repor
         # The term list still holds the dates of deleted documents; the column, per live doc, not.
         dates = []
         if count:  # an empty index has no column to read
-            column = reader.column_reader("date")
-            dates = sorted({column[docnum] for docnum in reader.all_doc_ids()})
+            deleted = _deleted(reader)
+            dates = sorted({d for n, d in enumerate(reader.column_reader("date")) if n not in deleted})
     arrays.write_listing(tmp, listing, _whoosh_ids(ix))
     sounds = loanwords.Sounds(english_words(arrays.Arrays(tmp)), previous=old.sounds() if old is not None else None)
     table.write(tmp, old.words() if old is not None else None)
@@ -662,8 +662,14 @@ def _whoosh_ids(ix) -> list[str | None]:
     """The arXiv ID of every Whoosh document number (None if deleted), for the array form's map."""
     with ix.searcher() as searcher:
         reader = searcher.reader()
-        ids = reader.column_reader("arxiv_id")
-        return [None if reader.is_deleted(n) else ids[n] for n in range(reader.doc_count_all())]
+        deleted = _deleted(reader)
+        return [None if n in deleted else a for n, a in enumerate(reader.column_reader("arxiv_id"))]
+
+
+def _deleted(reader) -> set[int]:
+    """The deleted document numbers of a Whoosh reader: one set per segment, not a call per
+    document (columns are read whole, in document order, by iterating them)."""
+    return {base + n for leaf, base in reader.leaf_readers() if leaf.has_deletions() for n in leaf.deleted_docs_set}
 
 
 def _needs_merge(path: Path) -> bool:

@@ -170,3 +170,26 @@ def test_word_analyses_by_binary_search_match_the_walk_over_every_word():
         assert analysis.word_analyses(text, terms, marks, odd) == expected
         checked += len(expected)
     assert checked > 5000
+
+
+def test_an_update_writes_the_table_a_sorted_merge_writes(tmp_path):
+    import numpy as np
+
+    from search.arrays import ArrayFile, string_arrays
+
+    first, second = words.Builder(), words.Builder()
+    first.add([(w, (1, ((w, 0, 0, len(w), True, "noun"),))) for w in ("나", "모델", "benchmark", "zeta")])
+    # Before the first known word, between, after the last, a known word with another analysis, twice at one place.
+    second.add([(w, (2, ())) for w in ("0", "가", "모델", "모델링", "모듈", "힣", "나", "alpha")])
+    (tmp_path / "a").mkdir(), (tmp_path / "b").mkdir()
+    first.write(tmp_path / "a")
+    previous = words.Table(tmp_path / "a")
+    second.write(tmp_path / "b", previous)
+    merged = previous.entries()
+    for w in ("0", "가", "모델링", "모듈", "힣", "alpha"):
+        merged[w] = '[2,[]]'
+    expected = {**string_arrays("words", sorted(merged)), **string_arrays("analyses", [merged[w] for w in sorted(merged)])}
+    found = ArrayFile(tmp_path / "b" / words.FILE)
+    for name, arr in expected.items():
+        assert found.array(name).dtype == arr.dtype and np.array_equal(found.array(name), arr), name
+    assert words.Table(tmp_path / "b").lookup("모델") == previous.lookup("모델")
