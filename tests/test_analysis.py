@@ -112,3 +112,10 @@ def test_clean_text_is_not_copied():
     text = "멀티모달 벤치마크 LLM " * 10
     assert search.analysis.clean(text) is text
     assert search.analysis.clean("ＬＬＭ \udcff") == "LLM ?"
+
+
+@pytest.mark.parametrize("package", ["kiwipiepy", "whoosh3", "numpy", "click"])
+def test_installed_version_is_what_importlib_metadata_says(package):
+    from importlib.metadata import version
+
+    assert search.analysis.installed_version(package) == version(package)
