@@ -22,6 +22,7 @@ pickled: the Whoosh adapter at the bottom holds only settings.
 
 from __future__ import annotations
 
+import operator
 import os
 import re
 import threading
@@ -298,7 +299,7 @@ def analyze_many(texts: Iterable[str], words=None) -> Iterator[list[Term]]:
     """Analyze many texts with Kiwi's worker threads, yielding term lists in input order.
 
     ``words``, when given, is an object whose ``add`` takes each text's :func:`word_analyses`
-    and whose ``wanted`` says which words it still needs.
+    and whose ``sampled`` holds the words it needs no more of.
     """
     cleaned = [clean(t) for t in texts]
     kiwi = get_kiwi()
@@ -308,7 +309,7 @@ def analyze_many(texts: Iterable[str], words=None) -> Iterator[list[Term]]:
             continue
         marks: list = []
         terms = terms_from_tokens(text, tokens, marks)
-        words.add(word_analyses(text, terms, marks, words.wanted))
+        words.add(word_analyses(text, terms, marks, words.sampled))
         yield terms
 
 
@@ -318,21 +319,21 @@ _UNIT = re.compile(r"\S+")
 _PLAIN_RUN = re.compile(r"^[A-Za-z0-9]+$")
 
 
-def word_analyses(text: str, terms: list[Term], marks: list, wanted=None) -> list[tuple[str, tuple]]:
+def word_analyses(text: str, terms: list[Term], marks: list, skip=()) -> list[tuple[str, tuple]]:
     """Each written word of an analyzed text with its analysis in context: the position count
     it advances and its terms relative to its own start (so the analysis of a query can be put
-    together from its words' analyses, without Kiwi, see :func:`compose`). Only the words that
-    ``wanted`` accepts, when it is given.
+    together from its words' analyses, without Kiwi, see :func:`compose`). Words in ``skip``
+    are left out.
 
-    Once the table has its samples of the common words most words of a text are not wanted, so
-    the wanted ones are found first and their terms and marks by binary search: the terms of a
-    word come after those of the words before it (a joined compound starts inside its word),
-    so "starts at or after this offset" holds from some index on, which is what bisect needs.
+    Once the table has its samples of the common words most words of a text are skipped, so
+    the others are found first (a set test per word) and their terms and marks by binary search:
+    the terms of a word come after those of the words before it (a joined compound starts inside
+    its word), so "starts at or after this offset" holds from some index on, as bisect needs.
     """
-    units = list(_UNIT.finditer(text))
-    chosen = range(len(units)) if wanted is None else [n for n, m in enumerate(units) if wanted(m.group())]
+    chosen = [n for n, word in enumerate(_UNIT.findall(text)) if word not in skip]
     if not chosen:
         return []
+    units = list(_UNIT.finditer(text))
     mark_at = [offset for offset, _ in marks]
     term_at = [t.start for t in terms]
     out = []
@@ -473,13 +474,19 @@ class KiwiTokenizer(Tokenizer):
 _HANGUL_RUN = re.compile(r"[\uac00-\ud7a3]+")
 
 
-def _run_bigrams(run: str) -> list[str]:
-    return [run] if len(run) == 1 else [run[i : i + 2] for i in range(len(run) - 1)]
+def _add_bigrams(out: list[str], run: str) -> None:
+    if len(run) == 1:
+        out.append(run)
+    else:  # pairs of neighbouring syllables, made in C
+        out.extend(map(operator.add, run, run[1:]))
 
 
 def hangul_bigrams(text: str) -> list[str]:
     """Overlapping Hangul syllable bigrams (a one-syllable word stays whole), Lucene CJK style."""
-    return [g for m in _HANGUL_RUN.finditer(clean(text)) for g in _run_bigrams(m.group())]
+    out: list[str] = []
+    for run in _HANGUL_RUN.findall(clean(text)):
+        _add_bigrams(out, run)
+    return out
 
 
 def content_spans(text: str, terms: list[Term]) -> list[tuple[int, int]]:
@@ -515,9 +522,11 @@ def literal_terms(text: str) -> list[str]:
     ``CJKAnalyzer`` idea, kept beside the Kiwi analysis because the two fail differently.
     """
     out: list[str] = []
-    for m in _LITERAL_RUN.finditer(clean(text)):
-        run = m.group("hangul")
-        out.extend([m.group("word").lower()] if run is None else _run_bigrams(run))
+    for run, word in _LITERAL_RUN.findall(clean(text)):
+        if run:
+            _add_bigrams(out, run)
+        else:
+            out.append(word.lower())
     return out
 
 

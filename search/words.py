@@ -38,9 +38,6 @@ class Builder:
         self.seen: dict[str, int] = {}
         self.sampled: set[str] = set()  # the words seen SAMPLES times: a set test per word of the corpus
 
-    def wanted(self, word: str) -> bool:
-        return word not in self.sampled
-
     def add(self, analyses) -> None:
         """``analyses``: (word, analysis) pairs, from :func:`search.analysis.word_analyses`."""
         self.counts.update(analyses)

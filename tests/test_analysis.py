@@ -1,5 +1,6 @@
 import csv
 import pickle
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -119,3 +120,14 @@ def test_installed_version_is_what_importlib_metadata_says(package):
     from importlib.metadata import version
 
     assert search.analysis.installed_version(package) == version(package)
+
+
+@pytest.mark.parametrize("text", ["멀티모달 벤치마크", "LLMs는 멀티모달", "가 나다 라마바사", "x", "GPT-4o와 Qwen2.5-VL, 한국어!"])
+def test_bigram_views_are_the_pairs_of_neighbouring_syllables(text):
+    def pairs(run):
+        return [run] if len(run) == 1 else [run[i:i + 2] for i in range(len(run) - 1)]
+
+    runs = re.findall(r"[\uac00-\ud7a3]+|[^\W\uac00-\ud7a3]+", text)
+    assert search.analysis.literal_terms(text) == [
+        g for r in runs for g in (pairs(r) if re.match(r"[\uac00-\ud7a3]", r) else [r.lower()])]
+    assert search.analysis.hangul_bigrams(text) == [g for r in runs if re.match(r"[\uac00-\ud7a3]", r) for g in pairs(r)]

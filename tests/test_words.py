@@ -165,9 +165,9 @@ def test_word_analyses_by_binary_search_match_the_walk_over_every_word():
     for n, (text, tokens) in enumerate(zip(cleaned, analysis._tokenize_all(kiwi, cleaned))):
         marks: list = []
         terms = analysis.terms_from_tokens(text, tokens, marks)
-        odd = (lambda w: len(w) % 2 == 1) if n % 2 else None  # every word, or some of them
-        expected = reference_word_analyses(text, terms, marks, odd)
-        assert analysis.word_analyses(text, terms, marks, odd) == expected
+        skip = {w for w in text.split() if len(w) % 2} if n % 2 else set()  # every word, or some of them
+        expected = reference_word_analyses(text, terms, marks, lambda w: w not in skip)
+        assert analysis.word_analyses(text, terms, marks, skip) == expected
         checked += len(expected)
     assert checked > 5000
 
