@@ -428,19 +428,12 @@ def fold_name(word: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
-class Analyzed(str):
-    """A string that already carries its terms, so the index can hand Whoosh batch results."""
-
-    terms: list[Term]
-
-    def __new__(cls, text: str, terms: list[Term]) -> "Analyzed":
-        obj = super().__new__(cls, text)
-        obj.terms = terms
-        return obj
-
-
 class KiwiTokenizer(Tokenizer):
-    """Whoosh adapter over :func:`analyze`; holds no Kiwi, so it pickles into the schema."""
+    """Whoosh adapter over :func:`analyze`; holds no Kiwi, so it pickles into a schema.
+
+    The index's schema analyzes nothing since schema 7 (every term is in the array form); this
+    stays so that the schemas of older indexes unpickle (``papers stats`` explains them, the
+    next update rebuilds them) and for the tests' Whoosh reference index."""
 
     def __init__(self, names: bool = False) -> None:
         self.names = names
@@ -450,9 +443,7 @@ class KiwiTokenizer(Tokenizer):
 
     def __call__(self, value, positions=False, chars=False, keeporiginal=False,
                  removestops=True, start_pos=0, start_char=0, mode="", **kwargs):
-        if isinstance(value, Analyzed):
-            terms = value.terms
-        elif self.names:
+        if self.names:
             terms = name_terms(value.split("\n"))
         else:
             terms = analyze(value)
