@@ -22,11 +22,13 @@ pickled: the Whoosh adapter at the bottom holds only settings.
 
 from __future__ import annotations
 
+import operator
 import os
 import re
 import sys
 import threading
 import unicodedata
+from bisect import bisect_left
 from collections.abc import Iterable, Iterator
 from typing import NamedTuple
 
@@ -102,23 +104,24 @@ def settings() -> dict:
     }
 
 
-def installed_version(name: str) -> str:
-    """The version of the installed distribution ``name``, from the name of its ``*.dist-info``
-    folder on ``sys.path`` (the first one, as :func:`importlib.metadata.version` finds it). Every
-    search compares it with the index's; importing :mod:`importlib.metadata` alone would cost a
-    cold process 10 ms, a twentieth of its time."""
-    prefix, suffix = f"{name}-", ".dist-info"
-    for entry in sys.path:
+def installed_version(package: str) -> str:
+    """The installed version of ``package``: from the name of its one ``.dist-info`` folder in
+    the first folder of ``sys.path`` that has one, as :mod:`importlib.metadata` finds it, which
+    is used only when that is unclear (importing it costs every cold process 15-20 ms: every
+    search and update checks the index's settings)."""
+    prefix = package + "-"
+    for folder in sys.path:
         try:
-            names = os.listdir(entry or ".")
+            found = [n for n in os.listdir(folder or ".") if n.startswith(prefix) and n.endswith((".dist-info", ".egg-info"))]
         except OSError:
             continue
-        for folder in names:
-            if folder.startswith(prefix) and folder.endswith(suffix) and "-" not in folder[len(prefix):-len(suffix)]:
-                return folder[len(prefix):-len(suffix)]
+        if len(found) == 1 and found[0].endswith(".dist-info") and found[0].count("-") == 1:
+            return found[0][len(prefix) : -len(".dist-info")]
+        if found:
+            break
     from importlib.metadata import version
 
-    return version(name)
+    return version(package)
 
 
 def normalize_english(word: str) -> str:
@@ -227,7 +230,11 @@ def _only_particles(text: str, offset: int) -> bool:
 def clean(text: str) -> str:
     # Lone surrogates (undecodable bytes from a terminal) would crash Kiwi; NFKC folds
     # full-width Latin and compatibility jamo, and Kiwi expects composed Hangul.
-    text = text.encode("utf-8", "replace").decode("utf-8")
+    # A text that needs neither is returned as it is, not copied: indexing holds every text.
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        text = text.encode("utf-8", "replace").decode("utf-8")
     return unicodedata.normalize("NFKC", text)
 
 
@@ -291,7 +298,7 @@ def analyze_many(texts: Iterable[str], words=None) -> Iterator[list[Term]]:
     """Analyze many texts with Kiwi's worker threads, yielding term lists in input order.
 
     ``words``, when given, is an object whose ``add`` takes each text's :func:`word_analyses`
-    and whose ``wanted`` says which words it still needs.
+    and whose ``sampled`` holds the words it needs no more of.
     """
     cleaned = [clean(t) for t in texts]
     kiwi = get_kiwi()
@@ -301,7 +308,7 @@ def analyze_many(texts: Iterable[str], words=None) -> Iterator[list[Term]]:
             continue
         marks: list = []
         terms = terms_from_tokens(text, tokens, marks)
-        words.add(word_analyses(text, terms, marks, words.wanted))
+        words.add(word_analyses(text, terms, marks, words.sampled))
         yield terms
 
 
@@ -311,31 +318,34 @@ _UNIT = re.compile(r"\S+")
 _PLAIN_RUN = re.compile(r"^[A-Za-z0-9]+$")
 
 
-def word_analyses(text: str, terms: list[Term], marks: list, wanted=None) -> list[tuple[str, tuple]]:
+def word_analyses(text: str, terms: list[Term], marks: list, skip=()) -> list[tuple[str, tuple]]:
     """Each written word of an analyzed text with its analysis in context: the position count
     it advances and its terms relative to its own start (so the analysis of a query can be put
-    together from its words' analyses, without Kiwi, see :func:`compose`). Only the words that
-    ``wanted`` accepts, when it is given."""
+    together from its words' analyses, without Kiwi, see :func:`compose`). Words in ``skip``
+    are left out.
+
+    Once the table has its samples of the common words most words of a text are skipped, so
+    the others are found first (a set test per word) and their terms and marks by binary search:
+    the terms of a word come after those of the words before it (a joined compound starts inside
+    its word), so "starts at or after this offset" holds from some index on, as bisect needs.
+    """
+    chosen = [n for n, word in enumerate(_UNIT.findall(text)) if word not in skip]
+    if not chosen:
+        return []
     units = list(_UNIT.finditer(text))
-    at_unit, k = [], 0
-    for m in units:  # the position counter where each word's first token was reached
-        while marks[k][0] < m.start():
-            k += 1
-        at_unit.append(marks[k][1])
-    at_unit.append(marks[-1][1])  # ... and at the end of the text
+    mark_at = [offset for offset, _ in marks]
+    term_at = [t.start for t in terms]
     out = []
-    j = 0
-    for n, m in enumerate(units):
-        start, end, base = m.start(), m.end(), at_unit[n]
-        first = j
-        while j < len(terms) and terms[j].start < end:
-            j += 1
-        word = m.group()
-        if wanted is not None and not wanted(word):
-            continue
+    for n in chosen:
+        m = units[n]
+        start, end = m.start(), m.end()
+        base = marks[bisect_left(mark_at, start)][1]  # the position counter where the word's first token was reached
+        after = marks[bisect_left(mark_at, units[n + 1].start())][1] if n + 1 < len(units) else marks[-1][1]
+        first = bisect_left(term_at, units[n - 1].end()) if n else 0
+        last = bisect_left(term_at, end)
         own = tuple((t.text, t.pos - base, t.start - start, t.end - start, t.primary, t.kind)
-                    for t in terms[first:j] if t.start >= start)
-        out.append((word, (at_unit[n + 1] - base, own)))
+                    for t in terms[first:last] if t.start >= start)
+        out.append((m.group(), (after - base, own)))
     return out
 
 
@@ -417,19 +427,12 @@ def fold_name(word: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
-class Analyzed(str):
-    """A string that already carries its terms, so the index can hand Whoosh batch results."""
-
-    terms: list[Term]
-
-    def __new__(cls, text: str, terms: list[Term]) -> "Analyzed":
-        obj = super().__new__(cls, text)
-        obj.terms = terms
-        return obj
-
-
 class KiwiTokenizer(Tokenizer):
-    """Whoosh adapter over :func:`analyze`; holds no Kiwi, so it pickles into the schema."""
+    """Whoosh adapter over :func:`analyze`; holds no Kiwi, so it pickles into a schema.
+
+    The index's schema analyzes nothing since schema 7 (every term is in the array form); this
+    stays so that the schemas of older indexes unpickle (``papers stats`` explains them, the
+    next update rebuilds them) and for the tests' Whoosh reference index."""
 
     def __init__(self, names: bool = False) -> None:
         self.names = names
@@ -439,9 +442,7 @@ class KiwiTokenizer(Tokenizer):
 
     def __call__(self, value, positions=False, chars=False, keeporiginal=False,
                  removestops=True, start_pos=0, start_char=0, mode="", **kwargs):
-        if isinstance(value, Analyzed):
-            terms = value.terms
-        elif self.names:
+        if self.names:
             terms = name_terms(value.split("\n"))
         else:
             terms = analyze(value)
@@ -463,13 +464,19 @@ class KiwiTokenizer(Tokenizer):
 _HANGUL_RUN = re.compile(r"[\uac00-\ud7a3]+")
 
 
-def _run_bigrams(run: str) -> list[str]:
-    return [run] if len(run) == 1 else [run[i : i + 2] for i in range(len(run) - 1)]
+def _add_bigrams(out: list[str], run: str) -> None:
+    if len(run) == 1:
+        out.append(run)
+    else:  # pairs of neighbouring syllables, made in C
+        out.extend(map(operator.add, run, run[1:]))
 
 
 def hangul_bigrams(text: str) -> list[str]:
     """Overlapping Hangul syllable bigrams (a one-syllable word stays whole), Lucene CJK style."""
-    return [g for m in _HANGUL_RUN.finditer(clean(text)) for g in _run_bigrams(m.group())]
+    out: list[str] = []
+    for run in _HANGUL_RUN.findall(clean(text)):
+        _add_bigrams(out, run)
+    return out
 
 
 def content_spans(text: str, terms: list[Term]) -> list[tuple[int, int]]:
@@ -504,18 +511,30 @@ def literal_terms(text: str) -> list[str]:
     bigrams, a one-syllable run whole. No dictionary, no stemming, no segmentation: the Lucene
     ``CJKAnalyzer`` idea, kept beside the Kiwi analysis because the two fail differently.
     """
-    return [term for _, run in literal_runs(text) for term in run]
+    out: list[str] = []
+    for run, word in _LITERAL_RUN.findall(clean(text)):
+        if run:
+            _add_bigrams(out, run)
+        else:
+            out.append(word.lower())
+    return out
+
 
 
 def literal_runs(text: str) -> list[tuple[int, list[str]]]:
     """The literal terms of ``text`` run by run, with the run's offset in ``clean(text)``: one
-    word, or the bigrams of one Hangul run (the i-th starting at offset + i)."""
+    word, or the bigrams of one Hangul run (the i-th starting at offset + i); the same terms as
+    :func:`literal_terms`, which the index uses without the offsets."""
     out: list[tuple[int, list[str]]] = []
     for m in _LITERAL_RUN.finditer(clean(text)):
-        run = m.group("hangul")
-        out.append((m.start(), [m.group("word").lower()] if run is None else _run_bigrams(run)))
+        run = m.group(1)
+        terms: list[str] = []
+        if run is None:
+            terms.append(m.group(2).lower())
+        else:
+            _add_bigrams(terms, run)
+        out.append((m.start(), terms))
     return out
-
 
 class _TermsTokenizer(Tokenizer):
     """Whoosh adapter over a plain text → terms function (frequencies only, no offsets)."""

@@ -116,7 +116,7 @@ def latest(
             if low <= dates[d] <= high and (min_votes is None or votes[d] >= min_votes)
         ]
         if wanted is not None:
-            candidates = _author_candidates(reader, wanted)
+            candidates = _author_candidates(generation, wanted)
             found = [d for d in found if d in candidates
                      and any(_matches(wanted, a) for a in _authors(reader.stored_fields(d)))]
         if sort == "date":
@@ -163,15 +163,17 @@ def matching_authors(wanted: str, authors) -> list[str]:
     return [a for a in authors if key and _matches(key, a)]
 
 
-def _author_candidates(reader, wanted: frozenset[str]) -> set[int]:
-    """Papers whose ``authors`` terms hold every wanted word (``yi-fan`` holds ``yifan``): a
-    superset of the matches, read from postings so that only these papers' names are checked."""
+def _author_candidates(generation, wanted: frozenset[str]) -> set[int]:
+    """Whoosh numbers of the papers whose ``authors`` terms hold every wanted word (``yi-fan``
+    holds ``yifan``): a superset of the matches, read from the array form's postings so that
+    only these papers' names are checked."""
+    view = generation.arrays()
     found: dict[str, set[int]] = {word: set() for word in wanted}
-    for term in reader.field_terms("authors"):
+    for term in view.words(("authors",)):
         for word in wanted & name_key(term):
-            found[word].update(reader.postings("authors", term).all_ids())
-    docs = set.intersection(*found.values()) if found else set()
-    return {d for d in docs if not reader.is_deleted(d)}
+            docs = view.postings("authors", term)[0]
+            found[word].update(view.whoosh_docs[docs[view.live[docs]]].tolist())
+    return set.intersection(*found.values()) if found else set()
 
 
 def _authors(fields: dict) -> list[str]:
@@ -185,9 +187,10 @@ def authors(name: str, index_dir=None, limit: int | None = None) -> list[tuple[s
         raise QueryError(f"author {name!r} has no letters to match")
     wanted = _query_words(name)
     counts: Counter[str] = Counter()
-    with index.open_generation(index_dir).ix.searcher() as searcher:
+    generation = index.open_generation(index_dir)
+    with generation.ix.searcher() as searcher:
         reader = searcher.reader()
-        for d in sorted(_author_candidates(reader, wanted)):
+        for d in sorted(_author_candidates(generation, wanted)):
             # A paper lists a name once; counting distinct names per paper guards against repeats.
             counts.update({a for a in _authors(reader.stored_fields(d)) if _matches(wanted, a)})
     ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0]))

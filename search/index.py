@@ -52,7 +52,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from whoosh import index as whoosh_index
-from whoosh.fields import ID, NUMERIC, STORED, TEXT, Schema
+from whoosh.fields import ID, NUMERIC, STORED, Schema
 
 from . import __version__, analysis, arrays, lexicon, loanwords, words
 from .errors import (
@@ -73,7 +73,7 @@ from .sources import (  # noqa: F401  (BUNDLED, SHRINK_*, seeds_dir: part of thi
 )
 
 #: Bumped whenever the fields or what is stored in them change.
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 
 META = "meta.json"
 MANIFEST = "manifest.json"
@@ -85,18 +85,21 @@ SOUNDS = "sounds.json"
 
 
 def schema() -> Schema:
-    """The Whoosh schema: analyzed title/summary/authors, filterable date and votes."""
-    text = analysis.KiwiTokenizer()
+    """The Whoosh schema: the stored papers, looked up by ID, with filterable date and votes.
+
+    Nothing is analyzed into Whoosh: every term (title, summary, authors, the Hangul bigram and
+    literal views) lives in the array form alone (:mod:`search.arrays`), which ranking, prefixes
+    and author look-ups read. Whoosh's pure-Python writer handling those postings was most of
+    the build's cost over Kiwi's.
+    """
     return Schema(
         arxiv_id=ID(stored=True, unique=True, sortable=True),
-        title=TEXT(analyzer=text, stored=True, phrase=False),
-        summary=TEXT(analyzer=text, stored=True, phrase=False),
-        authors=TEXT(analyzer=analysis.KiwiTokenizer(names=True), stored=True, phrase=False),
+        title=STORED,
+        summary=STORED,
+        authors=STORED,
         date=ID(stored=True, sortable=True),
         # Papers without a vote count are stored as -1: NUMERIC columns cannot hold None.
         votes=NUMERIC(int, bits=32, signed=True, stored=True, sortable=True),
-        # The Hangul bigram view and the literal view only feed scores: they live in the array
-        # form alone (search.arrays), which halves the postings Whoosh's writer handles.
         url=STORED,
         sources=STORED,
         lex=STORED,
@@ -617,8 +620,8 @@ def _fill(tmp: Path, old, old_files: dict, old_lexicon: dict, plan: _Plan, repor
         # The term list still holds the dates of deleted documents; the column, per live doc, not.
         dates = []
         if count:  # an empty index has no column to read
-            column = reader.column_reader("date")
-            dates = sorted({column[docnum] for docnum in reader.all_doc_ids()})
+            deleted = _deleted(reader)
+            dates = sorted({d for n, d in enumerate(reader.column_reader("date")) if n not in deleted})
     arrays.write_listing(tmp, listing, _whoosh_ids(ix))
     sounds = loanwords.Sounds(english_words(arrays.Arrays(tmp)), previous=old.sounds() if old is not None else None)
     table.write(tmp, old.words() if old is not None else None)
@@ -659,8 +662,14 @@ def _whoosh_ids(ix) -> list[str | None]:
     """The arXiv ID of every Whoosh document number (None if deleted), for the array form's map."""
     with ix.searcher() as searcher:
         reader = searcher.reader()
-        ids = reader.column_reader("arxiv_id")
-        return [None if reader.is_deleted(n) else ids[n] for n in range(reader.doc_count_all())]
+        deleted = _deleted(reader)
+        return [None if n in deleted else a for n, a in enumerate(reader.column_reader("arxiv_id"))]
+
+
+def _deleted(reader) -> set[int]:
+    """The deleted document numbers of a Whoosh reader: one set per segment, not a call per
+    document (columns are read whole, in document order, by iterating them)."""
+    return {base + n for leaf, base in reader.leaf_readers() if leaf.has_deletions() for n in leaf.deleted_docs_set}
 
 
 def _needs_merge(path: Path) -> bool:
@@ -736,19 +745,8 @@ def _add_papers(writer, segment: arrays.SegmentBuilder, table: words.Builder, pa
         summary_terms = next(analyzed)
         doc_lex = lexicon.mine((paper.summary, summary_terms), (paper.title, title_terms))
         lex.add(doc_lex)
-        fields = _stored_fields(paper, owners)
         names = analysis.name_terms(paper.authors)
-        writer.add_document(
-            arxiv_id=paper.arxiv_id,
-            title=analysis.Analyzed(paper.title, title_terms),
-            _stored_title=fields.pop("title"),
-            summary=analysis.Analyzed(paper.summary, summary_terms),
-            _stored_summary=fields.pop("summary"),
-            authors=analysis.Analyzed(fields.pop("authors"), names),
-            _stored_authors="\n".join(paper.authors),
-            lex=doc_lex,
-            **fields,
-        )
+        writer.add_document(arxiv_id=paper.arxiv_id, lex=doc_lex, **_stored_fields(paper, owners))
         grams = analysis.content_text(analysis.clean(paper.title), title_terms) + "\n" + analysis.content_text(
             analysis.clean(paper.summary), summary_terms)
         segment.add(paper.arxiv_id, paper.votes, paper.date, {

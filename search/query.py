@@ -13,7 +13,7 @@ import re
 
 import numpy as np
 
-from . import analysis, browse, correct as correcting, index, lexicon, loanwords, plan as plans, ranking, snippets, syntax
+from . import analysis, arrays, browse, correct as correcting, index, lexicon, loanwords, plan as plans, ranking, snippets, syntax
 from . import suggestions as suggesting
 from . import why as explaining
 from .errors import NotFoundError, QueryError, SearchError
@@ -177,8 +177,7 @@ def _spellings(opened):
         table = getattr(opened, "author_spellings", None)
         if table is None:
             table = {}
-            for term in opened.reader.field_terms("authors"):
-                term = term.decode() if isinstance(term, bytes) else term
+            for term in sorted(opened.arrays.words(("authors",))):  # in order, as Whoosh listed them
                 table.setdefault(_bare(term), []).append(term)
             opened.author_spellings = table
         return table.get(_bare(word), [])
@@ -195,14 +194,7 @@ MAX_PREFIX_TERMS = 50
 
 def _expand(opened, fields, stem: str) -> list[str]:
     """The most common terms of ``fields`` that start with ``stem``."""
-    reader = opened.reader
-    counts: dict[str, int] = {}
-    for field in fields:
-        if field not in reader.schema:
-            continue
-        for term in reader.expand_prefix(field, stem):
-            term = term.decode() if isinstance(term, bytes) else term
-            counts[term] = counts.get(term, 0) + reader.doc_frequency(field, term)
+    counts = opened.arrays.words([f for f in fields if f in arrays.FIELDS], prefix=stem)
     best = sorted(counts, key=lambda t: (-counts[t], t))
     return best[:MAX_PREFIX_TERMS]
 

@@ -14,10 +14,13 @@ pages of it. An update adds the words of new papers and keeps the analyses of kn
 from __future__ import annotations
 
 import json
+from bisect import bisect_left
 from collections import Counter
 from pathlib import Path
 
-from .arrays import ArrayFile, string_arrays, write_file
+import numpy as np
+
+from .arrays import ArrayFile, _Strings, string_arrays, write_file
 from .errors import IndexVersionError
 
 FILE = "words.arr"
@@ -32,15 +35,17 @@ class Builder:
 
     def __init__(self) -> None:
         self.counts: Counter = Counter()
-        self.seen: Counter = Counter()
-
-    def wanted(self, word: str) -> bool:
-        return self.seen[word] < SAMPLES
+        self.seen: dict[str, int] = {}
+        self.sampled: set[str] = set()  # the words seen SAMPLES times: a set test per word of the corpus
 
     def add(self, analyses) -> None:
         """``analyses``: (word, analysis) pairs, from :func:`search.analysis.word_analyses`."""
         self.counts.update(analyses)
-        self.seen.update(word for word, _ in analyses)
+        seen = self.seen
+        for word, _ in analyses:
+            n = seen[word] = seen.get(word, 0) + 1
+            if n >= SAMPLES:
+                self.sampled.add(word)
 
     def write(self, path: Path, previous: "Table | None" = None) -> None:
         """Write the table of generation ``path``: the previous generation's words as they were,
@@ -50,13 +55,37 @@ class Builder:
         for (word, analysis), n in self.counts.items():
             if n > seen.get(word, 0):
                 best[word], seen[word] = analysis, n
+        places: dict[str, int] = {}
+        if previous is not None:  # known words keep their analyses; the new ones go in between
+            known = previous._words
+            for word in best:
+                key = word.encode("utf-8")
+                i = bisect_left(known, key)
+                if i == len(known) or known[i] != key:
+                    places[word] = i
+            best = {word: best[word] for word in places}
         entries = {word: json.dumps(a, ensure_ascii=False, separators=(",", ":")) for word, a in best.items()}
-        if previous is not None:
-            entries.update(previous.entries())
         words = sorted(entries)
+        new = {**string_arrays("words", words), **string_arrays("analyses", [entries[w] for w in words])}
+        if previous is not None:  # nothing of the previous table is decoded
+            at = [places[w] for w in words]
+            new = {**_inserted("words", previous._words, at, new), **_inserted("analyses", previous._analyses, at, new)}
         (path / FILE).unlink(missing_ok=True)  # a hard link to the previous generation's table
-        write_file(path / FILE, {**string_arrays("words", words),
-                                 **string_arrays("analyses", [entries[w] for w in words])})
+        write_file(path / FILE, new)
+
+
+def _inserted(name: str, known: _Strings, at: list[int], new: dict) -> dict[str, np.ndarray]:
+    """The strings ``known`` with the strings ``new[name]`` inserted before the indices ``at``
+    (ascending), as :func:`string_arrays` would write the merged list."""
+    blob, offsets = new[name], new[name + ".off"]
+    cuts = known.offsets[np.asarray(at, dtype=np.int64)]
+    pieces = np.split(known.blob, cuts)
+    merged = [pieces[0]]
+    for i, piece in enumerate(pieces[1:]):
+        merged += [blob[offsets[i] : offsets[i + 1]], piece]
+    lengths = np.insert(np.diff(known.offsets), np.asarray(at, dtype=np.int64), np.diff(offsets))
+    return {name: np.concatenate(merged) if merged else blob,
+            name + ".off": np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64)}
 
 
 class Table:

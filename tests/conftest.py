@@ -29,3 +29,11 @@ def index_env(tmp_path, monkeypatch) -> Path:
     index_dir = tmp_path / "index"
     monkeypatch.setenv("PAPERS_INDEX_DIR", str(index_dir))
     return index_dir
+
+
+@pytest.fixture(scope="session")
+def whoosh_seeds(seeds_index, tmp_path_factory):
+    """The seeds as Whoosh indexed them before schema 7 (:func:`helpers_index.whoosh_reference`)."""
+    from helpers_index import whoosh_reference
+
+    return whoosh_reference(seeds_index, tmp_path_factory.mktemp("whoosh-seeds"))

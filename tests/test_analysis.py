@@ -1,5 +1,6 @@
 import csv
 import pickle
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -105,3 +106,33 @@ def test_unpickling_the_schema_and_opening_an_index_do_not_create_kiwi(seeds_ind
 )
 def test_literal_view_keeps_words_as_written_and_hangul_as_bigrams(text, expected):
     assert analysis.literal_terms(text) == expected
+    # The query side reads the same terms run by run, each run at its offset in the clean text.
+    runs = analysis.literal_runs(text)
+    assert [t for _, run in runs for t in run] == expected
+    clean = analysis.clean(text)
+    assert all(clean[start:].lower().startswith(run[0][:1].lower()) for start, run in runs)
+
+
+def test_clean_text_is_not_copied():
+    # Indexing holds every text while Kiwi works: a copy of each was 150 MB at 55,000 papers.
+    text = "멀티모달 벤치마크 LLM " * 10
+    assert search.analysis.clean(text) is text
+    assert search.analysis.clean("ＬＬＭ \udcff") == "LLM ?"
+
+
+@pytest.mark.parametrize("package", ["kiwipiepy", "whoosh3", "numpy", "click"])
+def test_installed_version_is_what_importlib_metadata_says(package):
+    from importlib.metadata import version
+
+    assert search.analysis.installed_version(package) == version(package)
+
+
+@pytest.mark.parametrize("text", ["멀티모달 벤치마크", "LLMs는 멀티모달", "가 나다 라마바사", "x", "GPT-4o와 Qwen2.5-VL, 한국어!"])
+def test_bigram_views_are_the_pairs_of_neighbouring_syllables(text):
+    def pairs(run):
+        return [run] if len(run) == 1 else [run[i:i + 2] for i in range(len(run) - 1)]
+
+    runs = re.findall(r"[\uac00-\ud7a3]+|[^\W\uac00-\ud7a3]+", text)
+    assert search.analysis.literal_terms(text) == [
+        g for r in runs for g in (pairs(r) if re.match(r"[\uac00-\ud7a3]", r) else [r.lower()])]
+    assert search.analysis.hangul_bigrams(text) == [g for r in runs if re.match(r"[\uac00-\ud7a3]", r) for g in pairs(r)]

@@ -73,10 +73,9 @@ def test_vectorized_bm25_matches_a_per_document_reference(seeds_index, field, te
 
 
 @pytest.mark.parametrize("field, term", [("summary", "모델"), ("title", "model"), ("authors", "yifan")])
-def test_vectorized_bm25_matches_whoosh_bm25f(seeds_index, field, term):
-    gen = index.open_generation(seeds_index)
-    view = gen.arrays()
-    with gen.ix.searcher() as searcher:
+def test_vectorized_bm25_matches_whoosh_bm25f(seeds_index, whoosh_seeds, field, term):
+    view = index.open_generation(seeds_index).arrays()
+    with whoosh_seeds.searcher() as searcher:
         found = {hit.docnum: hit.score for hit in searcher.search(Q.Term(field, term), limit=None)}
     scores = np.zeros(view.size)
     ranking._add_term(view, field, term, 1.0, DEFAULT, scores, None)

@@ -142,6 +142,20 @@ def test_changed_day_file_replaces_exactly_its_papers(src, ix):
     assert search("2401.00002", index_dir=ix).total == 0
 
 
+def test_the_map_to_whoosh_numbers_leaves_out_deleted_documents(src, ix):
+    (src / "2024-01-01.md").write_text(day("2024-01-01", {"arxiv_id": "2401.00001", "summary": "바뀐 요약입니다."}),
+                                       encoding="utf-8")
+    index.update_index(ix)
+    gen = index.open_generation(ix)
+    with gen.ix.searcher() as searcher:
+        reader = searcher.reader()
+        ids = reader.column_reader("arxiv_id")
+        expected = [None if reader.is_deleted(n) else ids[n] for n in range(reader.doc_count_all())]
+    assert expected.count(None) == 2 and index._whoosh_ids(gen.ix) == expected  # one replaced, one removed
+    view = gen.arrays()
+    assert sorted(expected[int(n)] for n in view.whoosh_docs if n >= 0) == sorted(a for a in expected if a)
+
+
 def test_deleted_day_file_removes_its_papers(src, ix):
     (src / "2024-01-02.md").unlink()
     report = index.update_index(ix)

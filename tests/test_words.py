@@ -129,3 +129,67 @@ def test_a_damaged_word_table_is_a_one_line_rebuild_error(tmp_path):
     (index.open_generation(ix).path / words.FILE).write_bytes(b"nothing")
     with pytest.raises(index.IndexVersionError, match=r"words.arr.*papers index --rebuild"):
         search("멀티모달", index_dir=ix)
+
+
+def reference_word_analyses(text, terms, marks, wanted=None):
+    """``analysis.word_analyses`` as first written: one walk over every word, term and mark."""
+    units = list(analysis._UNIT.finditer(text))
+    at_unit, k = [], 0
+    for m in units:
+        while marks[k][0] < m.start():
+            k += 1
+        at_unit.append(marks[k][1])
+    at_unit.append(marks[-1][1])
+    out, j = [], 0
+    for n, m in enumerate(units):
+        start, end, base = m.start(), m.end(), at_unit[n]
+        first = j
+        while j < len(terms) and terms[j].start < end:
+            j += 1
+        if wanted is not None and not wanted(m.group()):
+            continue
+        own = tuple((t.text, t.pos - base, t.start - start, t.end - start, t.primary, t.kind)
+                    for t in terms[first:j] if t.start >= start)
+        out.append((m.group(), (at_unit[n + 1] - base, own)))
+    return out
+
+
+def test_word_analyses_by_binary_search_match_the_walk_over_every_word():
+    from search.parse import parse_sources
+
+    texts = [t for p in parse_sources([SEEDS]).papers.values() for t in (p.title, p.summary)]
+    texts += ["멀티모달 LLM을  GPT-4o는\n  Qwen2.5-VL 모델 ", "  앞 공백 멀티모달벤치마크", "단어"]
+    kiwi = analysis.get_kiwi()
+    cleaned = [analysis.clean(t) for t in texts]
+    checked = 0
+    for n, (text, tokens) in enumerate(zip(cleaned, analysis._tokenize_all(kiwi, cleaned))):
+        marks: list = []
+        terms = analysis.terms_from_tokens(text, tokens, marks)
+        skip = {w for w in text.split() if len(w) % 2} if n % 2 else set()  # every word, or some of them
+        expected = reference_word_analyses(text, terms, marks, lambda w: w not in skip)
+        assert analysis.word_analyses(text, terms, marks, skip) == expected
+        checked += len(expected)
+    assert checked > 5000
+
+
+def test_an_update_writes_the_table_a_sorted_merge_writes(tmp_path):
+    import numpy as np
+
+    from search.arrays import ArrayFile, string_arrays
+
+    first, second = words.Builder(), words.Builder()
+    first.add([(w, (1, ((w, 0, 0, len(w), True, "noun"),))) for w in ("나", "모델", "benchmark", "zeta")])
+    # Before the first known word, between, after the last, a known word with another analysis, twice at one place.
+    second.add([(w, (2, ())) for w in ("0", "가", "모델", "모델링", "모듈", "힣", "나", "alpha")])
+    (tmp_path / "a").mkdir(), (tmp_path / "b").mkdir()
+    first.write(tmp_path / "a")
+    previous = words.Table(tmp_path / "a")
+    second.write(tmp_path / "b", previous)
+    merged = previous.entries()
+    for w in ("0", "가", "모델링", "모듈", "힣", "alpha"):
+        merged[w] = '[2,[]]'
+    expected = {**string_arrays("words", sorted(merged)), **string_arrays("analyses", [merged[w] for w in sorted(merged)])}
+    found = ArrayFile(tmp_path / "b" / words.FILE)
+    for name, arr in expected.items():
+        assert found.array(name).dtype == arr.dtype and np.array_equal(found.array(name), arr), name
+    assert words.Table(tmp_path / "b").lookup("모델") == previous.lookup("모델")

@@ -26,6 +26,8 @@ DAYFILE_SUFFIXES = (".md", ".txt")
 #: First digit of the IDs of copy k; copy 0 is the real corpus unchanged.
 COPY_DIGITS = "2013456789"
 YEARS_PER_COPY = 4
+#: The first digits of the IDs of the new day-file of the update measurement.
+NEW_DAY_DIGITS = "99"
 
 _ID = re.compile(r"(arxiv\.org/(?:abs|pdf|html)/|huggingface\.co/papers/)2(\d{3}\.\d{4,5})", re.IGNORECASE)
 _HEADER_DATE = re.compile(r"^(## Daily Papers \()(\d{4})(-\d{2}-\d{2}\))", re.MULTILINE)
@@ -38,9 +40,10 @@ def dayfiles(root: Path) -> list[Path]:
 
 
 def rewrite(text: str, digit: str, year_shift: int, seed: int) -> str:
-    """A day-file's text with IDs starting with ``digit``, years moved and votes scaled."""
+    """A day-file's text with IDs starting with ``digit`` (one or two digits in place of the
+    first ones), years moved and votes scaled."""
     rng = random.Random(seed)
-    text = _ID.sub(lambda m: f"{m[1]}{digit}{m[2]}", text)
+    text = _ID.sub(lambda m: f"{m[1]}{digit}{m[2][len(digit) - 1:]}", text)
     text = _HEADER_DATE.sub(lambda m: f"{m[1]}{int(m[2]) + year_shift}{m[3]}", text)
     return _VOTE.sub(lambda m: f"Vote: {round(int(m[1]) * rng.uniform(0.7, 1.3))}", text)
 
@@ -83,7 +86,8 @@ def typical_dayfile(src: Path) -> Path:
 
 
 def add_new_day(src: Path, mirrored: Path) -> tuple[Path, Path]:
-    """Add to ``mirrored`` a typical real day-file with fresh IDs, dated a year after the corpus.
+    """Add to ``mirrored`` a typical real day-file with fresh IDs (starting ``99``, found in no
+    copy), dated a year after the corpus (``src``: the real corpus).
 
     Returns the original day-file and the new one.
     """
@@ -93,5 +97,7 @@ def add_new_day(src: Path, mirrored: Path) -> tuple[Path, Path]:
     shift = last_year + 1 - int(relative.parts[0])
     new = mirrored / _shifted(relative, shift)
     new.parent.mkdir(parents=True, exist_ok=True)
-    new.write_text(rewrite(original.read_text(encoding="utf-8"), "9", shift, seed=1), encoding="utf-8")
+    # IDs 99xx.xxxxx: every copy of x10 has a first digit of its own (9 included), but real IDs
+    # have a second digit of 3-5 (2023-2025), so none collides with the new day's.
+    new.write_text(rewrite(original.read_text(encoding="utf-8"), NEW_DAY_DIGITS, shift, seed=1), encoding="utf-8")
     return original, new

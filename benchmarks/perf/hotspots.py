@@ -3,6 +3,7 @@
     python benchmarks/perf/hotspots.py build                      # the full corpus, about 4 min
     python benchmarks/perf/hotspots.py query --index-dir DIR      # queries at or above p90
     python benchmarks/perf/hotspots.py build --out build.prof     # keep the stats for snakeviz etc.
+    python benchmarks/perf/hotspots.py memory --source DIR        # peak RSS of a build, per phase
 
 cProfile sees the Python thread only: time Kiwi spends in its worker threads shows up as
 waiting in the main thread (``kiwipiepy`` iterator frames), not as Kiwi's own functions.
@@ -95,6 +96,54 @@ def profile_queries(index_dir: Path | None, per_kind: int, quantile: float, pass
     _finish(profile, top, out)
 
 
+def memory_build(src: Path) -> None:
+    """Build ``src`` while a thread samples VmRSS every 50 ms; the peak of each phase, in order.
+
+    Phases: ``progress``'s (adding, committing, finishing) and the steps after adding that
+    allocate (segment.write, english_words, sounds, words.write, lexicon), each wrapped here.
+    """
+    import threading
+
+    from search import arrays, index, lexicon, loanwords, words
+
+    phase, peaks, started = ["start"], {}, time.perf_counter()
+
+    def sample() -> None:
+        while True:
+            with open("/proc/self/status") as fh:
+                kb = next(int(line.split()[1]) for line in fh if line.startswith("VmRSS"))
+            if kb > peaks.get(phase[0], (0, 0.0))[0]:
+                peaks[phase[0]] = (kb, time.perf_counter() - started)
+            time.sleep(0.05)
+
+    def labelled(name, fn):
+        def run(*args, **kwargs):
+            before, phase[0] = phase[0], name
+            try:
+                return fn(*args, **kwargs)
+            finally:
+                phase[0] = before
+        return run
+
+    arrays.SegmentBuilder.write = labelled("segment.write", arrays.SegmentBuilder.write)
+    index.english_words = labelled("english_words", index.english_words)
+    loanwords.Sounds.__init__ = labelled("sounds", loanwords.Sounds.__init__)
+    words.Builder.write = labelled("words.write", words.Builder.write)
+    lexicon.Lexicon.to_json = labelled("lexicon", lexicon.Lexicon.to_json)
+
+    def progress(done: int, total: int, what: str) -> None:
+        phase[0] = what
+
+    threading.Thread(target=sample, daemon=True).start()
+    with tempfile.TemporaryDirectory(prefix="papers-mem-") as tmp:
+        report = index.build_index([src], Path(tmp) / "index", progress=progress)
+    phase[0] = "end"
+    time.sleep(0.2)
+    print(f"build of {src}: {report.papers} papers, {report.seconds:.1f}s; peak RSS per phase (sampled every 50 ms)\n")
+    rows = sorted(peaks.items(), key=lambda kv: kv[1][1])
+    print(table(["phase", "peak RSS MB", "at s"], [[p, f"{kb / 1024:.0f}", f"{t:.1f}"] for p, (kb, t) in rows]))
+
+
 def _finish(profile: cProfile.Profile, top: int, out: Path | None) -> None:
     print(hotspots(profile, top))
     if out is not None:
@@ -104,7 +153,7 @@ def _finish(profile: cProfile.Profile, top: int, out: Path | None) -> None:
 
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("what", choices=("build", "query"))
+    parser.add_argument("what", choices=("build", "query", "memory"))
     parser.add_argument("--source", type=Path, default=corpus.FULL, help="day-files to build from (build)")
     parser.add_argument("--index-dir", type=Path, help="a prebuilt index (query; default: build one of the full corpus)")
     parser.add_argument("--queries-per-kind", type=int, default=60)
@@ -115,6 +164,8 @@ def main(argv=None) -> None:
     args = parser.parse_args(argv)
     if args.what == "build":
         profile_build(args.source, args.top, args.out)
+    elif args.what == "memory":
+        memory_build(args.source)
     else:
         profile_queries(args.index_dir, args.queries_per_kind, args.quantile, args.passes, args.top, args.out)
 
