@@ -496,13 +496,15 @@ def test_sigterm_stops_an_index_of_a_huge_summary_promptly(tmp_path):
 
     src = tmp_path / "src"
     src.mkdir()
-    line = "이 논문은 대형 언어 모델의 추론 능력을 새로운 벤치마크로 평가합니다. " * 5000   # 200,000 characters
+    # 1,000,000 characters: long enough that the build is still analyzing it seconds after it
+    # starts writing (200,000 took under 3 s once the build got faster, and the test raced it).
+    line = "이 논문은 대형 언어 모델의 추론 능력을 새로운 벤치마크로 평가합니다. " * 25000
     (src / "2024-01-01.md").write_text(day("2024-01-01", {"arxiv_id": "2401.00001", "summary": line}), encoding="utf-8")
     ix = tmp_path / "ix"
     writer = papers_cmd("index", "--source", str(src), "--index-dir", str(ix))
     try:
         wait_until(lambda: writing(ix), timeout=120, what="the build writing")
-        time.sleep(3)                       # Kiwi loaded and deep in the summary
+        time.sleep(2)                       # Kiwi loaded and deep in the summary
         sent = time.monotonic()
         writer.send_signal(signal.SIGTERM)
         out, _ = writer.communicate(timeout=60)

@@ -28,7 +28,7 @@ STAGES = [("query", "_corrections"), ("plan", "build"), ("query", "_pinned"), ("
           ("ranking", "_phase1"), ("ranking", "_coordination"), ("ranking", "_phase2"), ("ranking", "_best"),
           ("ranking", "_names_an_author"), ("snippets", "term_pattern"), ("snippets", "make_snippet"),
           ("opened", "Opened.stored"), ("results", "Hit.from_stored"), ("query", "_not_candidates"),
-          ("suggest", "suggest"), ("query", "open_index")]
+          ("suggestions", "suggest"), ("query", "open_index")]
 PARTS = [("correct", "correct_word"), ("correct", "Vocabulary.df"), ("correct", "Vocabulary.close"),
          ("analysis", "compose"), ("analysis", "analyze"), ("opened", "Opened.word"), ("opened", "Opened.loanword"),
          ("plan", "_Builder.add"), ("plan", "_Builder._aliases"), ("plan", "_Builder._loanwords"),
