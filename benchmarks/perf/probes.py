@@ -1,9 +1,12 @@
 """Measurements that need a process of their own, and the code that runs them.
 
 ``run.py`` starts ``python probes.py NAME JSON`` and times the whole child: wall seconds from
-start to exit, and its peak RSS from ``os.wait4`` (the child's own ``ru_maxrss``). The child
-prints one JSON line with what it measured inside. The engine is imported inside the probes
-only, so the ``floor`` probe never loads it.
+start to exit, and its peak RSS, which the child reads itself (``VmHWM`` of
+``/proc/self/status`` when it is done). ``os.wait4``'s ``ru_maxrss`` is no measure of it: Linux
+keeps the high-water mark of the memory the child had before ``exec``, a copy of this harness
+(748 MB by the time it had read the x10 texts), so every child seemed to use at least that.
+The child prints one JSON line with what it measured inside. The engine is imported inside the
+probes only, so the ``floor`` probe never loads it.
 """
 
 from __future__ import annotations
@@ -38,7 +41,18 @@ def spawn_command(command: list[str], parse: bool = False) -> dict:
             tail = err.read().decode("utf-8", "replace")[-3000:]
             raise RuntimeError(f"{' '.join(command[:4])} … exited with {child.returncode}:\n{tail}")
     result = json.loads(out.decode().strip().splitlines()[-1]) if parse else {}
-    return {**result, "wall_s": wall, "rss_mb": usage.ru_maxrss / 1024}
+    # A probe reports its own peak; for other commands ru_maxrss is only an upper bound.
+    return {**result, "wall_s": wall, "rss_mb": result.pop("peak_rss_mb", usage.ru_maxrss / 1024)}
+
+
+def peak_rss_mb() -> float:
+    """This process's peak resident memory (its own, from ``exec`` on), in MB."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 # -- the probes (run in the child) -------------------------------------------------------------
@@ -141,4 +155,4 @@ PROBES = {"build": build, "floor": floor, "update": update, "noop": noop, "queri
 
 if __name__ == "__main__":
     name, params = sys.argv[1], json.loads(sys.argv[2])
-    print(json.dumps(PROBES[name](**params)))
+    print(json.dumps({**PROBES[name](**params), "peak_rss_mb": peak_rss_mb()}))
