@@ -6,7 +6,7 @@ the lock and publishing are :mod:`search.generations`)::
     index/
       CURRENT          name of the published generation, replaced atomically
       gen-000007/      a complete Whoosh index + meta.json, manifest.json, lexicon.json,
-                       tables.json and sounds.json
+                       tables.arr and sounds.arr
       gen-000006/      the previous generation, kept for searchers that still have it open
       .lock            held (flock) by the one process that writes
 
@@ -73,15 +73,15 @@ from .sources import (  # noqa: F401  (BUNDLED, SHRINK_*, seeds_dir: part of thi
 )
 
 #: Bumped whenever the fields or what is stored in them change.
-SCHEMA_VERSION = 7
+SCHEMA_VERSION = 8
 
 META = "meta.json"
 MANIFEST = "manifest.json"
 LEXICON = "lexicon.json"
 #: The thresholded alias and split tables derived from the lexicon: all a search needs, small.
-TABLES = "tables.json"
+TABLES = "tables.arr"
 #: The corpus's English words grouped by sound, for matching Hangul loanwords (:mod:`search.loanwords`).
-SOUNDS = "sounds.json"
+SOUNDS = "sounds.arr"
 
 
 def schema() -> Schema:
@@ -192,10 +192,16 @@ class Generation:
         return _read_part(self.path, LEXICON)
 
     def tables(self) -> lexicon.Tables:
-        return lexicon.Tables.from_json(_read_part(self.path, TABLES))
+        try:
+            return lexicon.Tables.read(self.path / TABLES)
+        except IndexVersionError as exc:
+            raise _damaged(self.path, str(exc)) from None
 
     def sounds(self) -> loanwords.Sounds:
-        return loanwords.Sounds.from_json(_read_part(self.path, SOUNDS))
+        try:
+            return loanwords.Sounds.read(self.path / SOUNDS)
+        except IndexVersionError as exc:
+            raise _damaged(self.path, str(exc)) from None
 
     def arrays(self) -> arrays.Arrays:
         try:
@@ -626,8 +632,8 @@ def _fill(tmp: Path, old, old_files: dict, old_lexicon: dict, plan: _Plan, repor
     sounds = loanwords.Sounds(english_words(arrays.Arrays(tmp)), previous=old.sounds() if old is not None else None)
     table.write(tmp, old.words() if old is not None else None)
     _write_json(tmp / LEXICON, lex.to_json())
-    _write_json(tmp / TABLES, lex.tables().to_json())
-    _write_json(tmp / SOUNDS, sounds.to_json())
+    lex.tables().write(tmp / TABLES)
+    sounds.write(tmp / SOUNDS)
     return count, dates
 
 

@@ -20,8 +20,11 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from pathlib import Path
 
+from . import keyed
 from .analysis import Term
+from .arrays import ArrayFile
 
 MIN_COUNT = 3
 MIN_CONFIDENCE = 0.3
@@ -292,6 +295,21 @@ class Tables:
 
         return cls(table(data.get("ko_to_en", {})), table(data.get("en_to_ko", {})),
                    {k: tuple(v) for k, v in data.get("splits", {}).items()})
+
+    def write(self, path: Path) -> None:
+        """Write the tables as one keyed file (:mod:`search.keyed`), read back by :meth:`read`."""
+        keyed.write(path, self.to_json())
+
+    @classmethod
+    def read(cls, path: Path) -> "Tables":
+        """The tables of ``path``, memory-mapped: a search decodes the entries of its own words."""
+        file = ArrayFile(path)
+
+        def aliases(rows):
+            return [Alias(*row) for row in rows]
+
+        return cls(keyed.Table(file, "ko_to_en", aliases), keyed.Table(file, "en_to_ko", aliases),
+                   keyed.Table(file, "splits", tuple))
 
     def lookup(self, word: str) -> list[tuple[str, Alias]]:
         """Aliases of a word or phrase in either direction, for `papers aliases`."""

@@ -33,6 +33,10 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
+
+from . import keyed
+from .arrays import ArrayFile
 
 MIN_SIMILARITY = 0.9      # 1 − distance / length of the longer sound sequence
 MIN_LIFT = 5.0            # papers with both words, over what independence predicts ...
@@ -232,6 +236,18 @@ class Sounds:
     def from_json(cls, data: dict) -> "Sounds":
         sounds = cls()
         sounds.df, sounds.buckets = dict(data.get("df", {})), dict(data.get("buckets", {}))
+        return sounds
+
+    def write(self, path: Path) -> None:
+        """Write the sounds as one keyed file (:mod:`search.keyed`), read back by :meth:`read`."""
+        keyed.write(path, self.to_json())
+
+    @classmethod
+    def read(cls, path: Path) -> "Sounds":
+        """The sounds of ``path``, memory-mapped: a search reads the buckets of its own words."""
+        file = ArrayFile(path)
+        sounds = cls()
+        sounds.df, sounds.buckets = keyed.Table(file, "df"), keyed.Table(file, "buckets")
         return sounds
 
     def candidates(self, korean: str) -> list[tuple[str, float]]:

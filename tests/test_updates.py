@@ -360,15 +360,14 @@ def test_truncated_json_is_explained_and_rebuild_fixes_it(src, ix, part):
     assert total(ix, "2401.00006") == 1
 
 
-def test_truncated_sounds_are_explained_by_the_search_that_needs_them(ix):
-    path = index.open_generation(ix).path / "sounds.json"
+@pytest.mark.parametrize("name, query", [("sounds.arr", "아레나"), ("tables.arr", "멀티모달")])
+def test_truncated_sounds_or_tables_are_explained_by_the_search_that_needs_them(ix, name, query):
+    path = index.open_generation(ix).path / name
     path.write_bytes(path.read_bytes()[:20])
-    result = papers("search", "아레나", "--index-dir", ix)
+    result = papers("search", query, "--index-dir", ix)
     assert result.exit_code == 1
-    assert result.stderr == (
-        f"Error: the index at {ix} is damaged ({path.parent.name}/sounds.json: "
-        f"{_json_error(path)}); rebuild it with `papers index --index-dir {ix} --rebuild`\n"
-    )
+    assert result.stderr.startswith(f"Error: the index at {ix} is damaged ({path.parent.name}/{name}: ")
+    assert result.stderr.endswith(f"; rebuild it with `papers index --index-dir {ix} --rebuild`\n")
 
 
 def _json_error(path) -> str:
