@@ -133,16 +133,16 @@ def measure_queries(index_dir: Path, queries_file: Path, items: list[dict], pass
     kinds = {}
     for kind in dict.fromkeys(q["kind"] for q in items):
         kinds[kind] = stats([ms for ms, q in zip(per_query, items) if q["kind"] == kind])
-    totals, corrected = result["totals"], result["corrected"]
-    few = [ms for ms, c in zip(per_query, corrected) if c]
-    many = [ms for ms, c in zip(per_query, corrected) if not c]
-    slowest = sorted(zip(per_query, items, totals, corrected), key=lambda t: -t[0])[:5]
+    totals, by_kiwi = result["totals"], result["kiwi"]
+    kiwi = [ms for ms, k in zip(per_query, by_kiwi) if k]
+    table_only = [ms for ms, k in zip(per_query, by_kiwi) if not k]
+    slowest = sorted(zip(per_query, items, totals, by_kiwi), key=lambda t: -t[0])[:5]
     return {"passes": passes, "warmup_s": result["warmup_s"], "rss_mb": result["rss_mb"],
             **stats(per_query), "kinds": kinds,
-            "corrector": stats(few) if few else None, "no_corrector": stats(many) if many else None,
+            "kiwi": stats(kiwi) if kiwi else None, "word_table": stats(table_only) if table_only else None,
             "zero_hits": sum(t == 0 for t in totals),
-            "slowest": [{"ms": ms, **q, "total": t, "corrector": c} for ms, q, t, c in slowest],
-            "per_query_ms": per_query, "totals": totals, "corrected": corrected}
+            "slowest": [{"ms": ms, **q, "total": t, "kiwi": k} for ms, q, t, k in slowest],
+            "per_query_ms": per_query, "totals": totals, "by_kiwi": by_kiwi}
 
 
 def measure_cli(index_dir: Path, runs: int) -> dict:
@@ -339,7 +339,7 @@ def report(env: dict, results: dict) -> list[dict]:
     for name, s in scales.items():
         q = s["queries"]
         rows.append([name, "all", q["n"], q["p50"], q["p95"], q["p99"], q["max"], q["zero_hits"], q["warmup_s"]])
-        for label, key in (("without spelling corrector", "no_corrector"), ("with spelling corrector", "corrector")):
+        for label, key in (("analyzed from the word table", "word_table"), ("analyzed by Kiwi", "kiwi")):
             if q[key]:
                 rows.append(["", label, q[key]["n"], q[key]["p50"], q[key]["p95"], q[key]["p99"], q[key]["max"], "", ""])
     print(table(["scale", "queries", "n", "p50", "p95", "p99", "max", "no match", "warm-up pass s"], rows))
@@ -349,7 +349,7 @@ def report(env: dict, results: dict) -> list[dict]:
                           for k in kinds)] for name, s in scales.items()]))
     for name, s in scales.items():
         slow = "; ".join(f"{q['ms']:.0f} ms {q['kind']} {q['text']!r}" + (f" {q['options']}" if q["options"] else "")
-                         + f" ({q['total']} matches{', corrector' if q['corrector'] else ''})"
+                         + f" ({q['total']} matches{', Kiwi' if q['kiwi'] else ''})"
                          for q in s["queries"]["slowest"][:3])
         print(f"slowest ({name}): {slow}")
     if "full" in scales:
