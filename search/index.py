@@ -54,7 +54,7 @@ from pathlib import Path
 from whoosh import index as whoosh_index
 from whoosh.fields import ID, NUMERIC, STORED, Schema
 
-from . import __version__, analysis, arrays, lexicon, loanwords, words
+from . import __version__, analysis, arrays, lexicon, loanwords, segments, words
 from .errors import (
     DayFileError, IndexIncompatibleError, IndexMissingError, IndexVersionError, IndexWriteError,
     SearchError, SourceError,
@@ -578,7 +578,7 @@ def _fill(tmp: Path, old, old_files: dict, old_lexicon: dict, plan: _Plan, repor
         p for key in sorted(plan.papers, key=Path) for p in plan.papers[key] if p.arxiv_id in affected
     )
 
-    segment, table = arrays.SegmentBuilder(), words.Builder()
+    segment, table = segments.SegmentBuilder(), words.Builder()
     writer = ix.writer(limitmb=256)
     try:
         with ix.searcher() as searcher:
@@ -612,10 +612,10 @@ def _fill(tmp: Path, old, old_files: dict, old_lexicon: dict, plan: _Plan, repor
     if progress is not None:
         progress(len(fresh), len(fresh), "finishing")
     listing = arrays.read_listing(old.path) if old is not None else []
-    listing = arrays.delete(tmp, listing, replaced | (set(stored) - set(new_papers)))
+    listing = segments.delete(tmp, listing, replaced | (set(stored) - set(new_papers)))
     if len(segment):
         listing.append(segment.write(tmp))
-    listing = arrays.compact(tmp, listing)
+    listing = segments.compact(tmp, listing)
     kept = {f"seg-{s['name']}.arr" for s in listing}
     for path in tmp.glob("seg-*.arr"):
         if path.name not in kept:
@@ -739,7 +739,7 @@ def _stored_fields(paper: Paper, owners: dict) -> dict:
     }
 
 
-def _add_papers(writer, segment: arrays.SegmentBuilder, table: words.Builder, papers: list[Paper], owners, lex,
+def _add_papers(writer, segment: segments.SegmentBuilder, table: words.Builder, papers: list[Paper], owners, lex,
                 progress) -> None:
     """Analyze titles and summaries in one Kiwi batch and add the documents, to Whoosh, to the
     array segment and to the word table, as results arrive."""

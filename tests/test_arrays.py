@@ -8,19 +8,19 @@ import random
 import numpy as np
 import pytest
 
-from search import arrays
+from search import arrays, segments
 
 
-def reference_arrays(builder: arrays._FieldBuilder, field: str) -> dict[str, np.ndarray]:
+def reference_arrays(builder: segments._FieldBuilder, field: str) -> dict[str, np.ndarray]:
     """``_FieldBuilder.arrays`` as first written: a three-key ``lexsort`` of int64 keys."""
     words = sorted(builder.vocab)
     rank = np.empty(len(words), dtype=np.int64)
     rank[np.fromiter(map(builder.vocab.__getitem__, words), dtype=np.int64, count=len(words))] = np.arange(len(words))
-    ids = rank[arrays._ints(builder.ids)]
-    lengths = arrays._ints(builder.lengths).astype(np.int64)
+    ids = rank[segments._ints(builder.ids)]
+    lengths = segments._ints(builder.lengths).astype(np.int64)
     docs = np.repeat(np.arange(len(lengths), dtype=np.int64), lengths)
     if builder.positional:
-        where = arrays._ints(builder.positions)
+        where = segments._ints(builder.positions)
         order = np.lexsort((where, docs, ids))
         ids, docs, where = ids[order], docs[order], where[order]
     else:
@@ -41,9 +41,9 @@ def reference_arrays(builder: arrays._FieldBuilder, field: str) -> dict[str, np.
     return out
 
 
-def random_builder(positional: bool, decreasing: bool, seed: int) -> arrays._FieldBuilder:
+def random_builder(positional: bool, decreasing: bool, seed: int) -> segments._FieldBuilder:
     rng = random.Random(seed)
-    builder = arrays._FieldBuilder(positional)
+    builder = segments._FieldBuilder(positional)
     for _ in range(200):
         n = rng.randrange(0, 30)
         terms = [rng.choice("abcdefghij") * rng.randrange(1, 3) for _ in range(n)]
@@ -60,13 +60,13 @@ def test_segment_postings_are_those_of_the_three_key_sort(positional, decreasing
     builder = random_builder(positional, decreasing, seed)
     expected = reference_arrays(builder, "f")
     if decreasing:  # the case for the fallback
-        assert not arrays._ordered(*_sorted_by_term(builder))
+        assert not segments._ordered(*_sorted_by_term(builder))
     found = builder.arrays("f")  # frees the builder's postings
     assert found.keys() == expected.keys()
     for name in expected:
         assert np.array_equal(found[name], expected[name]), name
         if name.endswith((".tf", ".pptr")):  # whole counts, stored narrow
-            assert found[name].dtype == arrays.narrow(expected[name]).dtype, name
+            assert found[name].dtype == segments.narrow(expected[name]).dtype, name
         else:
             assert found[name].dtype == expected[name].dtype, name
 
@@ -75,17 +75,17 @@ def test_segment_postings_are_those_of_the_three_key_sort(positional, decreasing
                                         (1 << 33, np.int64)])
 def test_counts_are_stored_in_the_smallest_unsigned_type_that_holds_them(top, dtype):
     counts = np.array([0, 1, top], dtype=np.int64)
-    narrow = arrays.narrow(counts)
+    narrow = segments.narrow(counts)
     assert narrow.dtype == dtype and np.array_equal(narrow, counts)
 
 
 def _sorted_by_term(builder):
     """Term numbers, documents and positions stably sorted by term (numbered as added: only
     equality matters)."""
-    raw = arrays._ints(builder.ids)
-    docs = np.repeat(np.arange(len(builder.lengths)), arrays._ints(builder.lengths))
+    raw = segments._ints(builder.ids)
+    docs = np.repeat(np.arange(len(builder.lengths)), segments._ints(builder.lengths))
     order = np.argsort(raw, kind="stable")
-    return raw[order], docs[order], arrays._ints(builder.positions)[order]
+    return raw[order], docs[order], segments._ints(builder.positions)[order]
 
 
 def test_arrays_written_as_they_are_made_read_back_like_a_dict_of_them(tmp_path):

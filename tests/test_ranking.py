@@ -14,7 +14,7 @@ import pytest
 from whoosh import query as Q
 from whoosh.util.numeric import byte_to_length, length_to_byte
 
-from search import analysis, arrays, index, plan, query, ranking, search
+from search import analysis, arrays, index, plan, query, ranking, search, segments
 from search.params import DEFAULT
 
 SEEDS = Path(__file__).resolve().parents[1] / "seeds"
@@ -154,7 +154,7 @@ def test_an_updated_index_ranks_exactly_like_a_rebuild(tmp_path):
 
 
 def test_segments_are_merged_when_there_are_too_many(tmp_path, monkeypatch):
-    monkeypatch.setattr(arrays, "MAX_SEGMENTS", 2)
+    monkeypatch.setattr(segments, "MAX_SEGMENTS", 2)
     src, ix, fresh = tmp_path / "src", tmp_path / "ix", tmp_path / "fresh"
     src.mkdir()
     replay_seeds(src, ix)

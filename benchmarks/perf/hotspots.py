@@ -104,7 +104,7 @@ def memory_build(src: Path) -> None:
     """
     import threading
 
-    from search import arrays, index, lexicon, loanwords, words
+    from search import index, lexicon, loanwords, segments, words
 
     phase, peaks, started = ["start"], {}, time.perf_counter()
 
@@ -125,7 +125,7 @@ def memory_build(src: Path) -> None:
                 phase[0] = before
         return run
 
-    arrays.SegmentBuilder.write = labelled("segment.write", arrays.SegmentBuilder.write)
+    segments.SegmentBuilder.write = labelled("segment.write", segments.SegmentBuilder.write)
     index.english_words = labelled("english_words", index.english_words)
     loanwords.Sounds.__init__ = labelled("sounds", loanwords.Sounds.__init__)
     words.Builder.write = labelled("words.write", words.Builder.write)
