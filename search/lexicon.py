@@ -288,14 +288,6 @@ class Tables:
         return {"ko_to_en": rows(self.ko_to_en), "en_to_ko": rows(self.en_to_ko),
                 "splits": {k: list(v) for k, v in self.splits.items()}}
 
-    @classmethod
-    def from_json(cls, data: dict) -> "Tables":
-        def table(rows):
-            return {k: [Alias(*row) for row in v] for k, v in rows.items()}
-
-        return cls(table(data.get("ko_to_en", {})), table(data.get("en_to_ko", {})),
-                   {k: tuple(v) for k, v in data.get("splits", {}).items()})
-
     def write(self, path: Path) -> None:
         """Write the tables as one keyed file (:mod:`search.keyed`), read back by :meth:`read`."""
         keyed.write(path, self.to_json())

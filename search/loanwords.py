@@ -232,12 +232,6 @@ class Sounds:
     def to_json(self) -> dict:
         return {"df": self.df, "buckets": self.buckets}
 
-    @classmethod
-    def from_json(cls, data: dict) -> "Sounds":
-        sounds = cls()
-        sounds.df, sounds.buckets = dict(data.get("df", {})), dict(data.get("buckets", {}))
-        return sounds
-
     def write(self, path: Path) -> None:
         """Write the sounds as one keyed file (:mod:`search.keyed`), read back by :meth:`read`."""
         keyed.write(path, self.to_json())
