@@ -12,7 +12,7 @@ from collections import Counter
 from datetime import date as Date
 from datetime import timedelta
 
-from . import index, snippets, syntax
+from . import published, snippets, syntax
 from .errors import QueryError
 from .results import Hit, SearchResults
 
@@ -34,7 +34,7 @@ def date_bound(value, option: str, end: bool = False) -> str | None:
 
 def index_span(index_dir=None) -> tuple[str | None, str | None]:
     """The first and last listing day in the index."""
-    meta = index.open_generation(index_dir).meta
+    meta = published.open_generation(index_dir).meta
     return meta.get("first_date"), meta.get("last_date")
 
 
@@ -106,7 +106,7 @@ def latest(
         raise QueryError(f"author {author!r} has no letters to match")
     since, until = window(index_dir, days, since, until)
 
-    generation = index.open_generation(index_dir)
+    generation = published.open_generation(index_dir)
     with generation.ix.searcher() as searcher:
         reader = searcher.reader()
         dates, votes = reader.column_reader("date"), reader.column_reader("votes")
@@ -187,7 +187,7 @@ def authors(name: str, index_dir=None, limit: int | None = None) -> list[tuple[s
         raise QueryError(f"author {name!r} has no letters to match")
     wanted = _query_words(name)
     counts: Counter[str] = Counter()
-    generation = index.open_generation(index_dir)
+    generation = published.open_generation(index_dir)
     with generation.ix.searcher() as searcher:
         reader = searcher.reader()
         for d in sorted(_author_candidates(generation, wanted)):

@@ -1,4 +1,7 @@
-"""Building, updating and opening the index.
+"""Building and updating the index: what changed, what a new generation holds, publishing it.
+
+Opening the published generation is :mod:`search.published`, where an index lives
+:mod:`search.locations`, and filling a generation's files :mod:`search.writing`.
 
 An index directory holds immutable *generations* and a pointer to the current one (the folders,
 the lock and publishing are :mod:`search.generations`)::
@@ -44,229 +47,33 @@ from __future__ import annotations
 import errno
 import hashlib
 import os
-import shutil
 import time
 from collections.abc import Callable, Iterable
-import contextlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from whoosh import index as whoosh_index
-from whoosh.fields import ID, NUMERIC, STORED, Schema
-
-from . import __version__, analysis, arrays, lexicon, loanwords, segments, words
-from .errors import (
-    DayFileError, IndexIncompatibleError, IndexMissingError, IndexVersionError, IndexWriteError,
-    SearchError, SourceError,
-)
+from . import __version__, writing
+from .errors import DayFileError, IndexIncompatibleError, IndexWriteError, SearchError, SourceError
 from .generations import (  # noqa: F401  (CURRENT, LOCK, writer_*, index_size: re-exported)
     CURRENT, LOCK, REQUESTED, current_name, index_size, writer_lock, writer_running,
-    damaged as _damaged, new_generation as _new_generation, next_number as _next_number, number as _number,
-    read_json as _read_json, read_part as _read_part, remove_debris as _remove_debris,
-    remove_old_generations as _remove_old_generations, share_files as _share_files,
+    new_generation as _new_generation, next_number as _next_number, number as _number,
+    read_json as _read_json, remove_debris as _remove_debris, remove_old_generations as _remove_old_generations,
     write_json as _write_json, write_json_atomically as _write_json_atomically,
 )
-from .parse import PARSER_VERSION, Paper, merge_papers, read_dayfile, scan_dayfiles
+from .locations import (  # noqa: F401  (the locations, re-exported)
+    builtin_index_dir, default_index_dir, is_builtin, legacy_index_dir, location_origin, missing, resolve_dir,
+)
+from .dayfiles import scan_dayfiles
+from .parse import Paper, read_dayfile
+from .published import (  # noqa: F401  (opening and reading a generation, re-exported)
+    LEXICON, MANIFEST, META, SCHEMA_VERSION, SOUNDS, TABLES, Generation, aliases, compatibility, open_generation,
+    stats,
+)
 from .sources import (  # noqa: F401  (BUNDLED, SHRINK_*, seeds_dir: part of this module's surface)
-    BUNDLED, SHRINK_MIN_PAPERS, SHRINK_SHARE, check_shrink, keep_unlisted, key_of, path_of, seeds_dir, shown,
+    BUNDLED, SHRINK_MIN_PAPERS, SHRINK_SHARE, check_shrink, keep_unlisted, key_of, seeds_dir, shown,
     source_paths, symbolic,
 )
-
-#: Bumped whenever the fields or what is stored in them change.
-SCHEMA_VERSION = 8
-
-META = "meta.json"
-MANIFEST = "manifest.json"
-LEXICON = "lexicon.json"
-#: The thresholded alias and split tables derived from the lexicon: all a search needs, small.
-TABLES = "tables.arr"
-#: The corpus's English words grouped by sound, for matching Hangul loanwords (:mod:`search.loanwords`).
-SOUNDS = "sounds.arr"
-
-
-def schema() -> Schema:
-    """The Whoosh schema: the stored papers, looked up by ID, with filterable date and votes.
-
-    Nothing is analyzed into Whoosh: every term (title, summary, authors, the Hangul bigram and
-    literal views) lives in the array form alone (:mod:`search.arrays`), which ranking, prefixes
-    and author look-ups read. Whoosh's pure-Python writer handling those postings was most of
-    the build's cost over Kiwi's.
-    """
-    return Schema(
-        arxiv_id=ID(stored=True, unique=True, sortable=True),
-        title=STORED,
-        summary=STORED,
-        authors=STORED,
-        date=ID(stored=True, sortable=True),
-        # Papers without a vote count are stored as -1: NUMERIC columns cannot hold None.
-        votes=NUMERIC(int, bits=32, signed=True, stored=True, sortable=True),
-        url=STORED,
-        sources=STORED,
-        lex=STORED,
-    )
-
-
-def compatibility() -> dict:
-    """What an index must have been written with to be opened by this version."""
-    return {"schema_version": SCHEMA_VERSION, "parser_version": PARSER_VERSION, "analysis": analysis.settings()}
-
-
-# -- locations ---------------------------------------------------------------------------------
-
-
-def default_index_dir() -> Path:
-    """``$PAPERS_INDEX_DIR``, else :func:`builtin_index_dir`."""
-    env = os.environ.get("PAPERS_INDEX_DIR")
-    if env:
-        return Path(env).expanduser()
-    return builtin_index_dir()
-
-
-def builtin_index_dir() -> Path:
-    """The one default location, whatever the install mode (a checkout, ``pip install .`` or
-    ``-e``): ``$XDG_DATA_HOME/papers-search/index``, else ``~/.local/share/papers-search/index``."""
-    data = os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share"
-    return Path(data).expanduser() / "papers-search" / "index"
-
-
-def is_builtin(index_dir: Path) -> bool:
-    """Whether ``index_dir`` is the default location, the only one the seeds are indexed at
-    without being asked for."""
-    return Path(os.path.abspath(index_dir)) == Path(os.path.abspath(builtin_index_dir()))
-
-
-def legacy_index_dir() -> Path | None:
-    """``index/`` of this source checkout when it holds an index: the default location of
-    earlier versions (which made the location depend on the install mode)."""
-    checkout = Path(__file__).resolve().parents[1]
-    found = checkout / "index"
-    return found if (checkout / "pyproject.toml").is_file() and (found / CURRENT).is_file() else None
-
-
-def missing(index_dir: Path) -> IndexMissingError:
-    """The error for an index location that holds no index (a typo, most likely)."""
-    legacy = legacy_index_dir() if is_builtin(index_dir) else None
-    if legacy is not None:
-        return IndexMissingError(
-            f"no index at {index_dir}, the default location; earlier versions kept it at {legacy}: "
-            f"move it (`mv {legacy} {index_dir}`) or use --index-dir {legacy}"
-        )
-    if is_builtin(index_dir):
-        return IndexMissingError(
-            f"no index at {index_dir}; run `papers index` to build one from the bundled seeds, "
-            "or `papers index --source DIR` from your day-files"
-        )
-    return IndexMissingError(f"no index at {index_dir}; run `papers index --index-dir {index_dir} --source DIR`")
-
-
-def resolve_dir(index_dir: str | os.PathLike | None) -> Path:
-    return Path(index_dir).expanduser() if index_dir else default_index_dir()
-
-
-# -- reading -----------------------------------------------------------------------------------
-
-
-@dataclass
-class Generation:
-    """One published, immutable generation: its Whoosh index and the files beside it."""
-
-    path: Path
-    meta: dict
-    ix: object
-
-    @property
-    def name(self) -> str:
-        return self.path.name
-
-    def manifest(self) -> dict:
-        data = _read_part(self.path, MANIFEST)
-        files = data.get("files")
-        if not isinstance(files, dict) or not all(
-            isinstance(e, dict) and isinstance(e.get("sha256"), str) and isinstance(e.get("papers"), list)
-            for e in files.values()
-        ):
-            raise _damaged(self.path, f"{MANIFEST}: not a manifest of day-files")
-        return data
-
-    def lexicon(self) -> dict:
-        return _read_part(self.path, LEXICON)
-
-    def tables(self) -> lexicon.Tables:
-        try:
-            return lexicon.Tables.read(self.path / TABLES)
-        except IndexVersionError as exc:
-            raise _damaged(self.path, str(exc)) from None
-
-    def sounds(self) -> loanwords.Sounds:
-        try:
-            return loanwords.Sounds.read(self.path / SOUNDS)
-        except IndexVersionError as exc:
-            raise _damaged(self.path, str(exc)) from None
-
-    def arrays(self) -> arrays.Arrays:
-        try:
-            return arrays.Arrays(self.path)
-        except IndexVersionError as exc:
-            raise _damaged(self.path, str(exc)) from None
-
-    def words(self) -> words.Table:
-        try:
-            return words.Table(self.path)
-        except IndexVersionError as exc:
-            raise _damaged(self.path, str(exc)) from None
-
-
-def open_generation(index_dir: str | os.PathLike | None = None, check: bool = True) -> Generation:
-    """Open the published generation; explain a missing, damaged or incompatible index."""
-    index_dir = resolve_dir(index_dir)
-    for _ in range(3):
-        name = current_name(index_dir)
-        if name is None:
-            raise missing(index_dir)
-        path = index_dir / name
-        try:
-            meta = _read_part(path, META)
-            if check:  # before Whoosh unpickles a schema that may no longer exist
-                _check_compatible(index_dir, meta)
-            ix = whoosh_index.open_dir(str(path))
-            break
-        except Exception as exc:  # damaged Whoosh files fail in many ways (pickle, struct, EOF)
-            if current_name(index_dir) != name:
-                continue  # two writers published and pruned this generation meanwhile
-            if isinstance(exc, IndexVersionError):
-                raise
-            raise _damaged(path, str(exc) or type(exc).__name__) from None
-    else:
-        raise IndexVersionError(f"the index at {index_dir} changed while being opened; try again")
-    return Generation(path, meta, ix)
-
-
-def _check_compatible(index_dir: Path, meta: dict) -> None:
-    wanted = compatibility()
-    found = {k: meta.get(k) for k in wanted}
-    if found != wanted:
-        if writer_running(index_dir):
-            fix = "a rebuild is under way; try again when it has finished"
-        else:
-            fix = "run `papers index` to rebuild it from its sources (a scheduled update does it)"
-        error = IndexIncompatibleError(
-            f"the index at {index_dir} was written by papers-search {meta.get('package_version', '?')} "
-            f"with other schema, parser or analysis settings ({_diff(found, wanted)}); {fix}"
-        )
-        error.difference = _diff(found, wanted)
-        raise error
-
-
-def _diff(found: dict, wanted: dict) -> str:
-    parts = []
-    for key, value in wanted.items():
-        if isinstance(value, dict) and isinstance(found.get(key), dict):
-            for k, v in value.items():
-                if found[key].get(k) != v:
-                    parts.append(f"{key}.{k}: {found[key].get(k)!r}, now {v!r}")
-        elif found.get(key) != value:
-            parts.append(f"{key}: {found.get(key)!r}, now {value!r}")
-    return "; ".join(parts)
+from .writing import english_words, schema  # noqa: F401  (re-exported)
 
 
 # -- writing -----------------------------------------------------------------------------------
@@ -398,8 +205,8 @@ def _update(index_dir: Path, sources, add_sources, rebuild, allow_shrink, progre
     _write_generation(index_dir, old, (old_files, old_lexicon), plan, source_list, report, progress)
     report.searchable_after = time.monotonic() - report.started
     keep = {report.generation, published}
-    if old is not None and _needs_merge(index_dir / report.generation):
-        _merge_generation(index_dir, report)
+    if old is not None and writing.needs_merge(index_dir / report.generation):
+        writing.merge_generation(index_dir, report)
         keep.add(report.generation)  # and the update's, still open in searchers for a moment
     (index_dir / REQUESTED).unlink(missing_ok=True)
     _remove_old_generations(index_dir, keep)
@@ -523,7 +330,7 @@ def _write_generation(index_dir, old, old_parts, plan: _Plan, sources, report, p
     """Write the next generation beside the published one, then publish it."""
     name = f"gen-{_next_number(index_dir):06d}"
     with _new_generation(index_dir, name) as tmp:
-        count, dates = _fill(tmp, old, *old_parts, plan, report, progress)
+        count, dates = writing.fill(tmp, old, *old_parts, plan, report, progress)
         meta = {
             "package_version": __version__,
             **compatibility(),
@@ -540,276 +347,3 @@ def _write_generation(index_dir, old, old_parts, plan: _Plan, sources, report, p
     report.generation = name
     report.papers = meta["papers"]
     report.published = True
-
-
-def _fill(tmp: Path, old, old_files: dict, old_lexicon: dict, plan: _Plan, report, progress) -> tuple[int, list[str]]:
-    """Apply the plan to a copy of the old generation in ``tmp``; returns papers and dates."""
-    if old is not None:
-        _share_files(old.path, tmp)
-        ix = whoosh_index.open_dir(str(tmp))
-        lex = lexicon.Lexicon.from_json(old_lexicon)
-    else:
-        ix = whoosh_index.create_in(str(tmp), schema())
-        lex = lexicon.Lexicon()
-
-    owners: dict[str, list[str]] = {}
-    for key, entry in plan.manifest.items():
-        for arxiv_id in entry["papers"]:
-            owners.setdefault(arxiv_id, []).append(key)
-    # Which papers may change: every paper of a touched day-file, before and after.
-    affected: set[str] = set()
-    for key in plan.touched:
-        affected.update(old_files.get(key, {}).get("papers", ()))
-        affected.update(plan.manifest.get(key, {}).get("papers", ()))
-    # A paper also listed in an unchanged day-file needs that file's copy too; a paper listed
-    # in a day-file that cannot be read now keeps its indexed version until the file is fixed.
-    unknown = set(plan.skipped)
-    for arxiv_id in sorted(affected):
-        for key in owners.get(arxiv_id, ()):
-            if key not in plan.papers and key not in unknown:
-                try:
-                    plan.papers[key] = read_dayfile(path_of(key))
-                except SearchError as exc:
-                    report.skipped.append(exc)
-                    unknown.add(key)
-    affected = {a for a in affected if unknown.isdisjoint(owners.get(a, ()))}
-    # Merged in file order, as a rebuild does, so ties between copies resolve the same way.
-    new_papers = merge_papers(
-        p for key in sorted(plan.papers, key=Path) for p in plan.papers[key] if p.arxiv_id in affected
-    )
-
-    segment, table = segments.SegmentBuilder(), words.Builder()
-    writer = ix.writer(limitmb=256)
-    try:
-        with ix.searcher() as searcher:
-            stored = {a: doc for a in affected if (doc := searcher.document(arxiv_id=a)) is not None}
-        fresh = [
-            p for a, p in new_papers.items()
-            if a not in stored or _stored_fields(p, owners) != {k: stored[a].get(k) for k in _COMPARED}
-        ]
-        replaced = {p.arxiv_id for p in fresh} & set(stored)
-        for arxiv_id in sorted(replaced | (set(stored) - set(new_papers))):
-            lex.remove(stored[arxiv_id].get("lex") or {})
-            writer.delete_by_term("arxiv_id", arxiv_id)
-        report.removed = len(set(stored) - set(new_papers))
-        report.updated = len(replaced)
-        report.added = len(fresh) - len(replaced)
-        _add_papers(writer, segment, table, fresh, owners, lex, progress)
-        if progress is not None:  # committing a rebuild merges every segment: many seconds
-            progress(len(fresh), len(fresh), "committing")
-        if old is None:
-            writer.commit(optimize=True)
-        else:  # merged apart, once the new papers are published (_merge_generation)
-            from whoosh.writing import NO_MERGE
-            writer.commit(mergetype=NO_MERGE)
-    except BaseException:
-        # After a failed commit (a full disk) the writer is closed and cancel() raises "This
-        # writer is closed", which would hide the real error.
-        with contextlib.suppress(Exception):
-            writer.cancel()
-        raise
-
-    if progress is not None:
-        progress(len(fresh), len(fresh), "finishing")
-    listing = arrays.read_listing(old.path) if old is not None else []
-    listing = segments.delete(tmp, listing, replaced | (set(stored) - set(new_papers)))
-    if len(segment):
-        listing.append(segment.write(tmp))
-    listing = segments.compact(tmp, listing)
-    kept = {f"seg-{s['name']}.arr" for s in listing}
-    for path in tmp.glob("seg-*.arr"):
-        if path.name not in kept:
-            path.unlink()
-    with ix.searcher() as searcher:
-        reader = searcher.reader()
-        count = searcher.doc_count()
-        # The term list still holds the dates of deleted documents; the column, per live doc, not.
-        dates = []
-        if count:  # an empty index has no column to read
-            deleted = _deleted(reader)
-            dates = sorted({d for n, d in enumerate(reader.column_reader("date")) if n not in deleted})
-    arrays.write_listing(tmp, listing, _whoosh_ids(ix))
-    sounds = loanwords.Sounds(english_words(arrays.Arrays(tmp)), previous=old.sounds() if old is not None else None)
-    table.write(tmp, old.words() if old is not None else None)
-    _write_json(tmp / LEXICON, lex.to_json())
-    lex.tables().write(tmp / TABLES)
-    sounds.write(tmp / SOUNDS)
-    return count, dates
-
-
-#: Whoosh merges segments in Python (a hundred or so documents a second on a shared machine); its
-#: own policy once merged 4,053 documents into an update of 20 papers (42 s). An update publishes
-#: its papers without merging; then, in a generation of its own, the MERGE_AT smallest segments
-#: are merged, only when they hold at most MERGE_BUDGET documents together, so a run's merge is
-#: bounded and most runs merge nothing; larger segments are merged only by a rebuild (the array
-#: form merges separately, in numpy).
-MERGE_BUDGET = 500
-MERGE_AT = 6
-
-
-def bounded_merge(writer, segments):
-    """Whoosh merge policy for updates: merge the :data:`MERGE_AT` smallest segments when they
-    hold at most :data:`MERGE_BUDGET` documents together."""
-    from whoosh.reading import SegmentReader
-
-    if len(segments) < MERGE_AT:
-        return segments
-    chosen = sorted(segments, key=lambda s: s.doc_count_all())[:MERGE_AT]
-    if sum(s.doc_count_all() for s in chosen) > MERGE_BUDGET:
-        return segments
-    for seg in chosen:
-        reader = SegmentReader(writer.storage, writer.schema, seg)
-        writer.add_reader(reader)
-        reader.close()
-    return [s for s in segments if s not in chosen]
-
-
-def _whoosh_ids(ix) -> list[str | None]:
-    """The arXiv ID of every Whoosh document number (None if deleted), for the array form's map."""
-    with ix.searcher() as searcher:
-        reader = searcher.reader()
-        deleted = _deleted(reader)
-        return [None if n in deleted else a for n, a in enumerate(reader.column_reader("arxiv_id"))]
-
-
-def _deleted(reader) -> set[int]:
-    """The deleted document numbers of a Whoosh reader: one set per segment, not a call per
-    document (columns are read whole, in document order, by iterating them)."""
-    return {base + n for leaf, base in reader.leaf_readers() if leaf.has_deletions() for n in leaf.deleted_docs_set}
-
-
-def _needs_merge(path: Path) -> bool:
-    """Whether :func:`bounded_merge` would merge segments of the generation at ``path``."""
-    segments = whoosh_index.open_dir(str(path))._segments()
-    smallest = sorted(s.doc_count_all() for s in segments)[:MERGE_AT]
-    return len(segments) >= MERGE_AT and sum(smallest) <= MERGE_BUDGET
-
-
-def _merge_generation(index_dir: Path, report: UpdateReport) -> None:
-    """Publish a copy of the generation just published with its small Whoosh segments merged.
-
-    Done apart from the update, after its papers are searchable, so a merge never delays them
-    (one merged 4,053 documents into an update of 20 papers: 42 s); a writer killed here leaves
-    the update published. Only Whoosh's document numbers change, so the array form's map is
-    rewritten and every other file is shared."""
-    source = index_dir / report.generation
-    name = f"gen-{_next_number(index_dir):06d}"
-    with _new_generation(index_dir, name) as tmp:
-        _share_files(source, tmp)
-        for part in source.glob("*.json"):  # rewritten in place below or later: never shared
-            shutil.copy2(part, tmp / part.name)
-        ix = whoosh_index.open_dir(str(tmp))
-        writer = ix.writer()
-        try:
-            writer.commit(mergetype=bounded_merge)
-        except BaseException:
-            with contextlib.suppress(Exception):
-                writer.cancel()
-            raise
-        arrays.write_listing(tmp, arrays.read_listing(tmp), _whoosh_ids(ix))
-    report.generation = name
-
-
-def english_words(view: arrays.Arrays) -> dict[str, int]:
-    """Every Latin word of the literal view (titles and summaries as written) with its paper count.
-
-    Summed over the two fields, so a word in both the title and the summary of a paper counts
-    twice; the count only decides which one-off words are left out. Only live documents count,
-    so an updated index counts what a rebuild counts.
-    """
-    return view.words(("lit_title", "lit_summary"), keep=str.isascii)
-
-
-#: A paper whose stored fields are unchanged is not re-indexed, so these must cover every input
-#: of a document (the analyzer itself is pinned by the compatibility check).
-_COMPARED = ("title", "summary", "authors", "date", "votes", "url", "sources")
-
-
-def _stored_fields(paper: Paper, owners: dict) -> dict:
-    """The stored fields of a paper's document, except the analyzed ``lex``."""
-    return {
-        "title": paper.title,
-        "summary": paper.summary,
-        "authors": "\n".join(paper.authors),
-        "date": paper.date,
-        # Papers without a vote count are stored as -1: NUMERIC columns cannot hold None.
-        "votes": -1 if paper.votes is None else paper.votes,
-        "url": paper.url,
-        "sources": sorted(owners.get(paper.arxiv_id, [paper.source])),
-    }
-
-
-def _add_papers(writer, segment: segments.SegmentBuilder, table: words.Builder, papers: list[Paper], owners, lex,
-                progress) -> None:
-    """Analyze titles and summaries in one Kiwi batch and add the documents, to Whoosh, to the
-    array segment and to the word table, as results arrive."""
-    texts = (text for p in papers for text in (p.title, p.summary))
-    analyzed = analysis.analyze_many(texts, words=table)
-    total = len(papers)
-    for done, paper in enumerate(papers, 1):
-        title_terms = next(analyzed)
-        summary_terms = next(analyzed)
-        doc_lex = lexicon.mine((paper.summary, summary_terms), (paper.title, title_terms))
-        lex.add(doc_lex)
-        names = analysis.name_terms(paper.authors)
-        writer.add_document(arxiv_id=paper.arxiv_id, lex=doc_lex, **_stored_fields(paper, owners))
-        grams = analysis.content_text(analysis.clean(paper.title), title_terms) + "\n" + analysis.content_text(
-            analysis.clean(paper.summary), summary_terms)
-        segment.add(paper.arxiv_id, paper.votes, paper.date, {
-            "title": _texts_and_positions(title_terms),
-            "summary": _texts_and_positions(summary_terms),
-            "authors": _texts_and_positions(names),
-            "grams": analysis.hangul_bigrams(grams),
-            "lit_title": analysis.literal_terms(paper.title),
-            "lit_summary": analysis.literal_terms(paper.summary),
-        })
-        if progress is not None:
-            progress(done, total, "adding")
-
-
-def _texts_and_positions(terms: list[analysis.Term]) -> tuple[list[str], list[int]]:
-    return [t.text for t in terms], [t.pos for t in terms]
-
-
-def stats(index_dir=None) -> dict:
-    """What `papers stats` shows: counts, date range, size, sources and where the index is."""
-    gen = open_generation(index_dir, check=False)
-    meta = gen.meta
-    try:
-        _check_compatible(gen.path.parent, meta)
-        state = "ready"
-    except IndexIncompatibleError as exc:
-        state = f"written in another format ({exc.difference}); the next `papers index` rebuilds it"
-    return {
-        "papers": meta.get("papers"),
-        "days": meta.get("days"),
-        "first_date": meta.get("first_date"),
-        "last_date": meta.get("last_date"),
-        "index_dir": str(resolve_dir(index_dir)),
-        "location": location_origin(index_dir),
-        "state": state,
-        "generation": gen.name,
-        "index_bytes": index_size(gen.path),
-        "written": meta.get("written"),
-        "package_version": meta.get("package_version"),
-        "sources": shown([symbolic(s) for s in meta.get("sources", [])]),
-        "skipped": meta.get("skipped", []),
-    }
-
-
-def location_origin(index_dir=None) -> str:
-    """Why the index is where it is: ``given``, ``$PAPERS_INDEX_DIR`` or ``default``."""
-    env = os.environ.get("PAPERS_INDEX_DIR")
-    if index_dir is not None and not (env and str(index_dir) == env):
-        return "given"
-    return "$PAPERS_INDEX_DIR" if env else "default"
-
-
-def aliases(word: str, index_dir=None) -> list[dict]:
-    """The learned Korean ↔ English aliases of ``word`` (see :mod:`search.lexicon`)."""
-    gen = open_generation(index_dir)
-    tables = gen.tables()
-    return [
-        {"alias": a.text, "language": lang, "documents": a.count, "confidence": round(a.confidence, 3)}
-        for lang, a in tables.lookup(word)
-    ]

@@ -13,7 +13,8 @@ import numpy as np
 
 from whoosh.filedb import structfile
 
-from . import analysis, index, lexicon, loanwords, words
+from . import analysis, lexicon, loanwords, locations, published, words
+from .generations import CURRENT
 from .arrays import Arrays
 
 #: Seconds a first search waits for another process building the seeds index.
@@ -27,7 +28,7 @@ _UNSEEN = object()
 
 
 class Opened:
-    def __init__(self, generation: index.Generation, stamp) -> None:
+    def __init__(self, generation: published.Generation, stamp) -> None:
         self.generation = generation
         self.stamp = stamp
         # A reader, not a searcher: stored fields and terms are all a search reads from Whoosh,
@@ -165,11 +166,13 @@ def open_index(index_dir, build_if_missing: bool | None = None) -> Opened:
     even when an index folder is deleted and rebuilt under the same generation names; one
     ``stat`` per search is the whole cost of noticing an update.
     """
-    path = index.resolve_dir(index_dir)
+    path = locations.resolve_dir(index_dir)
     stamp = _stamp(path)
     if build_if_missing is None:
         build_if_missing = BUILD_SEEDS_AT_DEFAULT
-    if stamp is None and build_if_missing and index.is_builtin(path) and index.legacy_index_dir() is None:
+    if stamp is None and build_if_missing and locations.is_builtin(path) and locations.legacy_index_dir() is None:
+        from . import index  # the writer: only a first search at the default location needs it
+
         print(f"papers: no index at {path} yet; building one from the bundled seeds…", file=sys.stderr)
         # Not a rebuild: a process that loses the race waits for the winner, then finds the
         # seeds already indexed and has nothing to do.
@@ -179,7 +182,7 @@ def open_index(index_dir, build_if_missing: bool | None = None) -> Opened:
         cached = _opened.get(path)
         if cached is not None and cached.stamp == stamp:
             return cached
-        opened = Opened(index.open_generation(path), stamp)
+        opened = Opened(published.open_generation(path), stamp)
         if cached is not None:
             cached.close()
         _opened[path] = opened
@@ -188,7 +191,7 @@ def open_index(index_dir, build_if_missing: bool | None = None) -> Opened:
 
 def _stamp(path: Path) -> tuple[int, int] | None:
     try:
-        st = os.stat(path / index.CURRENT)
+        st = os.stat(path / CURRENT)
     except FileNotFoundError:
         return None
     return st.st_ino, st.st_mtime_ns

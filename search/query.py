@@ -13,7 +13,7 @@ import re
 
 import numpy as np
 
-from . import analysis, arrays, browse, correct as correcting, index, lexicon, loanwords, plan as plans, ranking, snippets, syntax
+from . import analysis, arrays, browse, correct as correcting, lexicon, locations, loanwords, plan as plans, ranking, snippets, syntax
 from . import suggestions as suggesting
 from . import why as explaining
 from .errors import NotFoundError, QueryError, SearchError
@@ -226,7 +226,7 @@ def get_paper(arxiv_id: str, index_dir=None) -> dict:
     arxiv_id = syntax.arxiv_id(arxiv_id) or arxiv_id.strip()
     fields = opened.document(arxiv_id)
     if fields is None:
-        raise NotFoundError(f"no paper {arxiv_id!r} in the index at {index.resolve_dir(index_dir)}", arxiv_id)
+        raise NotFoundError(f"no paper {arxiv_id!r} in the index at {locations.resolve_dir(index_dir)}", arxiv_id)
     data = _hit(fields, 0.0, None).to_dict()
     del data["score"], data["snippet"], data["highlights"]
     data["summary"] = fields.get("summary", "")

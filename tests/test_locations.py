@@ -14,7 +14,7 @@ import pytest
 from click.testing import CliRunner
 
 from helpers_updates import ROOT, SEEDS, day, documents, kill, papers_cmd, wait_until, writing, copy_seeds
-from search import index, search
+from search import index, locations, search
 from search.cli import main
 from search.errors import IndexMissingError
 
@@ -172,7 +172,7 @@ def test_index_of_an_earlier_version_in_the_checkout_is_named_not_replaced_by_se
     monkeypatch.delenv("PAPERS_INDEX_DIR")
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
     legacy = tmp_path / "checkout" / "index"
-    monkeypatch.setattr(index, "legacy_index_dir", lambda: legacy)
+    monkeypatch.setattr(locations, "legacy_index_dir", lambda: legacy)
     default = tmp_path / "data" / "papers-search" / "index"
     result = papers("search", "멀티모달")
     assert result.exit_code == 1

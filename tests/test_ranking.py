@@ -16,6 +16,7 @@ from whoosh.util.numeric import byte_to_length, length_to_byte
 
 from search import analysis, arrays, index, plan, query, ranking, search, segments
 from search.params import DEFAULT
+from search.errors import IndexVersionError
 
 SEEDS = Path(__file__).resolve().parents[1] / "seeds"
 QUERIES = [
@@ -172,7 +173,7 @@ def test_a_damaged_segment_file_is_a_one_line_rebuild_error(tmp_path):
     index.build_index([SEEDS], ix)
     segment = next(index.open_generation(ix).path.glob("seg-*.arr"))
     segment.write_bytes(b"garbage")
-    with pytest.raises(index.IndexVersionError, match=r"damaged .*papers index --rebuild"):
+    with pytest.raises(IndexVersionError, match=r"damaged .*papers index --rebuild"):
         search("멀티모달", index_dir=ix)
 
 

@@ -21,6 +21,7 @@ from click.testing import CliRunner
 
 from helpers_updates import day, documents
 from search import index, search
+from search import writing as index_writing
 from search.cli import main
 from search.errors import DayFileError, IndexWriteError, ShrinkError
 from search.parse import read_dayfile
@@ -394,8 +395,8 @@ def whoosh_segments(ix: Path) -> dict[str, int]:
 
 
 def test_an_update_never_merges_more_than_the_merge_budget(tmp_path, monkeypatch):
-    monkeypatch.setattr(index, "MERGE_BUDGET", 3)
-    monkeypatch.setattr(index, "MERGE_AT", 3)
+    monkeypatch.setattr(index_writing, "MERGE_BUDGET", 3)
+    monkeypatch.setattr(index_writing, "MERGE_AT", 3)
     src = tmp_path / "src"
     month(src, "2024-01", 2, 3, 1)          # the first build: one segment of 6 documents
     ix = tmp_path / "ix"

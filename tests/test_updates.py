@@ -34,6 +34,8 @@ from helpers_updates import (
     writing,
 )
 from search import analysis, index, search, terminal
+from search import writing as index_writing
+from search.parse import PARSER_VERSION
 from search.cli import main, parse_duration
 from search.errors import IndexLockedError, IndexVersionError
 
@@ -151,7 +153,7 @@ def test_the_map_to_whoosh_numbers_leaves_out_deleted_documents(src, ix):
         reader = searcher.reader()
         ids = reader.column_reader("arxiv_id")
         expected = [None if reader.is_deleted(n) else ids[n] for n in range(reader.doc_count_all())]
-    assert expected.count(None) == 2 and index._whoosh_ids(gen.ix) == expected  # one replaced, one removed
+    assert expected.count(None) == 2 and index_writing._whoosh_ids(gen.ix) == expected  # one replaced, one removed
     view = gen.arrays()
     assert sorted(expected[int(n)] for n in view.whoosh_docs if n >= 0) == sorted(a for a in expected if a)
 
@@ -393,7 +395,7 @@ def test_rebuild_without_a_readable_meta_asks_for_the_sources(src, ix):
 
 INCOMPATIBLE = {
     "schema_version": (lambda m: m.update(schema_version=0), f"schema_version: 0, now {index.SCHEMA_VERSION}"),
-    "parser_version": (lambda m: m.pop("parser_version"), f"parser_version: None, now {index.PARSER_VERSION}"),
+    "parser_version": (lambda m: m.pop("parser_version"), f"parser_version: None, now {PARSER_VERSION}"),
     "analyzer_version": (lambda m: m["analysis"].update(analyzer_version=0),
                          f"analysis.analyzer_version: 0, now {analysis.ANALYZER_VERSION}"),
     "kiwi_options": (lambda m: m["analysis"].update(kiwi_options={}), "analysis.kiwi_options: {}, now {"),

@@ -11,6 +11,7 @@ import pytest
 
 from search import analysis, index, search, words
 from search.opened import open_index
+from search.errors import IndexVersionError
 
 GOLDEN = Path(__file__).parent / "data" / "golden_words.tsv"
 SEEDS = Path(__file__).resolve().parents[1] / "seeds"
@@ -127,7 +128,7 @@ def test_a_damaged_word_table_is_a_one_line_rebuild_error(tmp_path):
     ix = tmp_path / "ix"
     index.build_index([SEEDS], ix)
     (index.open_generation(ix).path / words.FILE).write_bytes(b"nothing")
-    with pytest.raises(index.IndexVersionError, match=r"words.arr.*papers index --rebuild"):
+    with pytest.raises(IndexVersionError, match=r"words.arr.*papers index --rebuild"):
         search("멀티모달", index_dir=ix)
 
 
