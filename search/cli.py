@@ -12,8 +12,9 @@ import time
 
 import click
 
-from . import browse, opened, terminal
-from . import index as index_mod
+from . import browse, opened, printing
+from . import published
+from .sources import SHRINK_SHARE
 from .errors import SearchError
 from .results import SORTS
 
@@ -98,70 +99,6 @@ def main():
     """
 
 
-def _print_hits(hits, offset: int, color: str, authors=(), why=None) -> None:
-    if why is not None:
-        from . import why as explaining
-    tty = sys.stdout.isatty()
-    colored = terminal.use_color(color, tty)
-    columns = terminal.width(tty)
-    for rank, hit in enumerate(hits, offset + 1):
-        matched = [a for a in hit.authors if any(browse.matching_authors(name, [a]) for name in authors)]
-        lines = terminal.hit_lines(hit, rank, columns, colored, matched)
-        if why is not None:
-            score = f"score {hit.score:g}: " if hit.score else ""
-            reason = explaining.summary(why["hits"].get(hit.arxiv_id, [])) or (
-                "named by its arXiv ID" if hit.arxiv_id in why["ids"] else "selected by the filters alone")
-            lines += terminal.block(score + reason, "    ", columns, first="    why: ")
-        click.echo("\n".join(lines), color=colored)  # click strips colour off a terminal unless told
-
-
-def _print_results(hits, query: str | None, offset: int, as_json: bool, as_jsonl: bool, color: str,
-                   authors=(), counted: str = "matching papers", why=None) -> None:
-    if as_json or as_jsonl:
-        rows = [hit.to_dict() for hit in hits]
-        if why is not None:
-            for row in rows:
-                row["explain"] = [part.to_dict() for part in why["hits"].get(row["arxiv_id"], [])]
-    if as_json:
-        data = hits.to_dict(query)
-        data["hits"] = rows
-        if why is not None:
-            data["parsed"] = why["parsed"]
-        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
-        return
-    if as_jsonl:
-        for row in rows:
-            click.echo(json.dumps(row, ensure_ascii=False))
-    else:
-        if why is not None:
-            click.echo(f"parsed as: {why['parsed']}", err=True)
-        _print_hits(hits, offset, color, authors, why)
-    if not hits:
-        click.echo("No results." if not hits.total else f"No results past {hits.total} {counted}.", err=True)
-    elif not as_jsonl:
-        if not offset:
-            shown = f"{len(hits)}"
-        else:
-            shown = f"result {offset + 1}" if len(hits) == 1 else f"results {offset + 1}-{offset + len(hits)}"
-        click.echo(f"{shown} of {hits.total} {counted}", err=True)
-    if hits.notice:
-        click.echo(f"note: {hits.notice}", err=True)
-    if getattr(hits, "corrected", None):
-        click.echo(f'Showing results for "{hits.corrected}"; search instead for "{query}": '
-                   f"papers search --exact {shlex.quote(query)}", err=True)
-    if hits.suggestion:
-        click.echo(f'Did you mean: papers search "{hits.suggestion}"', err=True)
-
-
-_AUTHOR_IN_QUERY = re.compile(r'(?<!\S)authors?:(?:"([^"]*)"?|(\S+))')
-
-
-def _named_authors(query: str, author: str | None) -> list[str]:
-    """The author names a search asked for, to show which author of a hit matched."""
-    names = [a or b for a, b in _AUTHOR_IN_QUERY.findall(query)]
-    return [n for n in [author, *names] if n]
-
-
 limit_option = click.option("--limit", "-n", default=10, show_default=True, type=click.IntRange(min=1),
                             help="How many results.")
 offset_option = click.option("--offset", default=0, show_default=True, type=click.IntRange(min=0),
@@ -211,7 +148,7 @@ def search(query, limit, offset, since, until, min_votes, author, sort, explain,
     if not text.strip() and any(v is not None for v in (since, until, min_votes, author)):
         hits = browse.latest(index_dir, since=since, until=until, min_votes=min_votes, author=author,
                              sort="votes" if sort == "votes" else "date", limit=limit, offset=offset)
-        _print_results(hits, None, offset, as_json, as_jsonl, color, _named_authors("", author), "papers")
+        printing.results(hits, None, offset, as_json, as_jsonl, color, printing.named_authors("", author), "papers")
         return
     from . import query as query_mod
 
@@ -223,7 +160,7 @@ def search(query, limit, offset, since, until, min_votes, author, sort, explain,
     if explain:
         why = query_mod.explain(text, hits, index_dir=index_dir, since=since, until=until,
                                 min_votes=min_votes, author=author, correct=not exact)
-    _print_results(hits, text, offset, as_json, as_jsonl, color, _named_authors(text, author), why=why)
+    printing.results(hits, text, offset, as_json, as_jsonl, color, printing.named_authors(text, author), why=why)
 
 
 @main.command()
@@ -256,7 +193,7 @@ def latest(days, since, until, min_votes, author, sort, limit, offset, as_json, 
                          author=author, sort=sort, limit=limit, offset=offset)
     low, high = browse.window(index_dir, days, since, until)
     span = f" listed {low or 'from the start'} to {high or browse.index_span(index_dir)[1]}"
-    _print_results(hits, None, offset, as_json, as_jsonl, color, _named_authors("", author), "papers" + span)
+    printing.results(hits, None, offset, as_json, as_jsonl, color, printing.named_authors("", author), "papers" + span)
 
 
 @main.command()
@@ -287,34 +224,6 @@ def authors(name, limit, as_json, index_dir):
         click.echo(f"{limit} of {len(found)} names; more with --limit {len(found)}", err=True)
 
 
-#: Off a terminal, how often a long build says how far it got (seconds).
-PROGRESS_EVERY = 5.0
-
-
-def _progress_printer():
-    """A progress bar on a terminal, a line every few seconds otherwise (for cron logs and CI);
-    the phases after the papers are added are named, so a bar at 100 % is never silent."""
-    if not sys.stderr.isatty():
-        return terminal.ProgressLog(lambda line: click.echo(line, err=True), PROGRESS_EVERY)
-    state = {"bar": None, "phase": "adding"}
-
-    def update(done, total, phase="adding"):
-        if phase != "adding":
-            if state["bar"] is not None:
-                state["bar"].__exit__(None, None, None)
-                state["bar"] = None
-            if phase != state["phase"]:
-                state["phase"] = phase
-                click.echo(f"{terminal.PHASES.get(phase, phase)}…", err=True)
-            return
-        if state["bar"] is None:
-            state["bar"] = click.progressbar(length=total, label="indexing", file=sys.stderr)
-            state["bar"].__enter__()
-        state["bar"].update(1)
-
-    return update
-
-
 @main.command(name="index")
 @click.option("--source", "sources", multiple=True, type=click.Path(exists=False),
               help="Day-file folder or file (repeatable). Replaces the remembered sources.")
@@ -322,7 +231,7 @@ def _progress_printer():
               help="Add a source to the remembered ones.")
 @click.option("--rebuild", is_flag=True, help="Rebuild from scratch instead of updating.")
 @click.option("--allow-shrink", is_flag=True,
-              help=f"Allow this update (with --every: the first round) to remove more than {index_mod.SHRINK_SHARE:.0%} of the papers (refused by default: "
+              help=f"Allow this update (with --every: the first round) to remove more than {SHRINK_SHARE:.0%} of the papers (refused by default: "
                    "an unmounted disk or a failed git pull looks like mass deletion).")
 @click.option("--every", metavar="DURATION", help="Keep running: update every DURATION (90s, 30m, 1h).")
 @click.option("--wait", default=0.0, type=float, metavar="SECONDS",
@@ -349,10 +258,12 @@ def index_cmd(sources, added, rebuild, allow_shrink, every, wait, index_dir):
     chosen = [*sources, *added] or None
     adding = bool(added) and not sources
 
+    from .index import update_index  # the writer: only this command needs it
+
     def run_once(first: bool) -> None:
-        report = index_mod.update_index(
+        report = update_index(
             index_dir, sources=chosen if first else None, add_sources=adding,
-            rebuild=rebuild and first, allow_shrink=allow_shrink and first, wait=wait, progress=_progress_printer(),
+            rebuild=rebuild and first, allow_shrink=allow_shrink and first, wait=wait, progress=printing.progress_printer(),
         )
         stamp = time.strftime("%Y-%m-%d %H:%M:%S ") if interval is not None else ""
         for problem in report.skipped:
@@ -433,21 +344,7 @@ def show(arxiv_id, as_bibtex, as_json, color, index_dir):
     if as_bibtex:
         click.echo(browse.bibtex(paper), nl=False)
         return
-    votes = "-" if paper["votes"] is None else paper["votes"]
-    tty = sys.stdout.isatty()
-    colored = terminal.use_color(color, tty)
-    columns = terminal.width(tty)
-    lines = terminal.block(paper["title"], "", columns, [(0, len(paper["title"]))], terminal.BOLD if colored else None)
-    lines += terminal.block(f"{paper['arxiv_id']}  {paper['date']}  votes {votes}  {paper['url']}", "", columns)
-    lines += terminal.block(terminal.long_authors(paper["authors"]), "", columns)
-    for section in paper["sections"]:
-        lines.append("")
-        if section["label"]:
-            lines += terminal.block(section["label"], "", columns, [(0, len(section["label"]))],
-                                    terminal.BOLD if colored else None)
-        for line in section["text"].split("\n"):
-            lines += terminal.block(line, "", columns)
-    click.echo("\n".join(lines), color=colored)
+    printing.paper(paper, color)
 
 
 @main.command()
@@ -460,22 +357,11 @@ def stats(as_json, index_dir):
     Example:
       papers stats --json
     """
-    data = index_mod.stats(index_dir)
+    data = published.stats(index_dir)
     if as_json:
         click.echo(json.dumps(data, ensure_ascii=False, indent=2))
         return
-    for key, value in data.items():
-        if key == "index_bytes":
-            key, value = "index_size", terminal.human_size(value)
-        if key == "skipped":
-            continue
-        if isinstance(value, list):
-            value = ", ".join(map(str, value)) or "-"
-        click.echo(f"{key:>15}: {value}")
-    skipped = data.get("skipped") or []
-    click.echo(f"{'skipped':>15}: {len(skipped)} day-files at the last update" + (":" if skipped else ""))
-    for problem in skipped:
-        click.echo(f"{'':>17}{problem}")
+    printing.stats(data)
 
 
 @main.command()
@@ -494,7 +380,7 @@ def aliases(word, as_json, index_dir):
       papers aliases "large language model"
       papers aliases 챗봇
     """
-    found = index_mod.aliases(word, index_dir)
+    found = published.aliases(word, index_dir)
     from .query import loanword
 
     sound = loanword(word, index_dir)
@@ -532,7 +418,7 @@ def related(arxiv_id, limit, as_json, color, index_dir):
         click.echo(json.dumps({"arxiv_id": arxiv_id, "total": hits.total, "hits": [h.to_dict() for h in hits]},
                               ensure_ascii=False, indent=2))
         return
-    _print_hits(hits, 0, color)
+    printing.hits(hits, 0, color)
     if not hits:
         click.echo("No related papers.", err=True)
 

@@ -12,7 +12,7 @@ from click.testing import CliRunner
 from search import Hit, get_paper, search
 from helpers_updates import SEEDS as SEEDS_DIR
 from helpers_updates import Terminal, papers_cmd, wait_until
-from search import cli, terminal, update_index
+from search import printing, terminal, update_index
 from search.cli import main
 
 DAY = """## Daily Papers ({date})
@@ -412,7 +412,7 @@ def test_index_reports_a_bad_day_file_and_indexes_the_rest(day_files, tmp_path):
 
 def test_a_long_build_off_a_terminal_reports_progress_and_its_phases(day_files, tmp_path, monkeypatch):
     # Every few seconds in real use; at every paper here, so that a two-paper build is "long".
-    monkeypatch.setattr(cli, "PROGRESS_EVERY", 0.0)
+    monkeypatch.setattr(printing, "PROGRESS_EVERY", 0.0)
     result = run("index", "--source", str(day_files), "--index-dir", str(tmp_path / "ix"))
     assert result.exit_code == 0
     assert result.stderr.splitlines()[:5] == [
