@@ -521,6 +521,16 @@ def literal_terms(text: str) -> list[str]:
 
 
 
+def capitalized_words(text: str) -> list[str]:
+    """The Latin words of ``text`` written with a capital first letter (``Sora``, ``LLaMA``),
+    lower-cased as the literal view writes them. Indexed from summaries only (titles capitalize
+    every word), so that the share of papers writing a word capitalized tells a name (Sora,
+    Gemini: 100 %) from a common word (linear: 58 %), which is what a Hangul spelling of a word
+    the corpus never writes in Hangul can be matched to (:mod:`search.loanwords`)."""
+    return [word.lower() for run, word in _LITERAL_RUN.findall(clean(text))
+            if not run and "A" <= word[0] <= "Z"]
+
+
 def literal_runs(text: str) -> list[tuple[int, list[str]]]:
     """The literal terms of ``text`` run by run, with the run's offset in ``clean(text)``: one
     word, or the bigrams of one Hangul run (the i-th starting at offset + i); the same terms as

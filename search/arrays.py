@@ -32,8 +32,9 @@ from whoosh.util.numeric import byte_to_length, length_to_byte
 
 from .errors import IndexVersionError
 
-#: Every scored field. ``grams`` and the literal view exist only here, not in Whoosh.
-FIELDS = ("title", "summary", "authors", "grams", "lit_title", "lit_summary")
+#: Every field. ``grams`` and the literal view exist only here, not in Whoosh; ``names`` (the
+#: summary's capitalized Latin words, :func:`search.analysis.capitalized_words`) is never scored.
+FIELDS = ("title", "summary", "authors", "grams", "lit_title", "lit_summary", "names")
 POSITIONAL = frozenset({"title", "summary", "authors"})
 LISTING = "arrays.json"
 #: Per generation: the Whoosh document number of every array document (-1 once deleted).

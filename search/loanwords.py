@@ -44,7 +44,10 @@ MAX_CHANCE = 0.05         # ... and at most this likely under independence (Pois
 MIN_NOVELTY = 0.5         # share of the English word's papers that lack the Hangul word
 SINO_MIN_TOGETHER = 3     # a Sino-Korean-looking word needs this many papers with both words ...
 SINO_MIN_SHARE = 0.5      # ... and the English word in this share of its own papers
-UNSEEN_MIN_SIMILARITY = 1.0  # a Hangul word the corpus never writes: sound is the only evidence
+UNSEEN_MIN_SIMILARITY = 1.0  # a Hangul word the corpus never writes: sound is the only evidence ...
+UNSEEN_MIN_NAMED = 0.9       # ... for a name: summaries writing the English word capitalized, of all ...
+UNSEEN_MIN_PAPERS = 5        # ... and that many of them at least (a name people know) ...
+UNSEEN_SHORT_MIN_PAPERS = 20 # ... or, for two syllables that could be a Sino-Korean word, this many
 MIN_ENGLISH_DF = 2        # English words in fewer papers are not candidates (typos, one-offs)
 MIN_ENGLISH_LENGTH = 3
 MIN_SOUNDS = 3            # shorter Hangul words (``모드``, ``팁``) match too much by chance
@@ -280,18 +283,22 @@ class Loanword:
     english_papers: int
 
 
-def best_match(korean: str, sounds: Sounds, papers: Callable[[str], set[int]], total: int) -> Loanword | None:
+def best_match(korean: str, sounds: Sounds, papers: Callable[[str], set[int]], total: int,
+               named: Callable[[str], tuple[int, int]]) -> Loanword | None:
     """The English word ``korean`` transliterates, if the corpus supports the pair.
 
     ``papers(word)`` gives the set of papers (docnums) that contain a word — the Hangul word as
-    analyzed, or an English word as the analyzer normalizes it — and ``total`` the number of
-    papers.
+    analyzed, or an English word as the analyzer normalizes it — ``total`` the number of
+    papers, and ``named(word)`` how many summaries write an English word capitalized, and how
+    many write it at all.
     """
     candidates = sounds.candidates(korean)
     if not candidates:
         return None
     top = candidates[0][1]
     mine = papers(korean)
+    if not mine:
+        return _unseen(korean, candidates, papers, named)
     best = None
     for english, sim in candidates:
         if sim < top:
@@ -307,12 +314,6 @@ def best_match(korean: str, sounds: Sounds, papers: Callable[[str], set[int]], t
         return None
     _, english, theirs, together = best
     match = Loanword(korean, english, top, together, len(mine), len(theirs))
-    if not mine:
-        # A word the corpus never writes in Hangul: the user's spelling is the only evidence.
-        # Syllables that also spell Sino-Korean words (제미나이) are only suspect when short:
-        # a long word the corpus never writes, sounding exactly like one English word, is a name.
-        sino = is_sino_korean(korean) and (len(korean) < 3 or len([c for c in candidates if c[1] >= top]) > 1)
-        return match if top >= UNSEEN_MIN_SIMILARITY and not sino else None
     expected = len(mine) * len(theirs) / max(total, 1)
     if together < 1 or together < MIN_LIFT * expected or chance(together, expected) > MAX_CHANCE:
         return None
@@ -321,6 +322,31 @@ def best_match(korean: str, sounds: Sounds, papers: Callable[[str], set[int]], t
     if is_sino_korean(korean) and (together < SINO_MIN_TOGETHER or together < SINO_MIN_SHARE * len(mine)):
         return None
     return match
+
+
+def _unseen(korean: str, candidates, papers, named) -> Loanword | None:
+    """A Hangul word the corpus never writes: the user's spelling is the only evidence, and what
+    people spell in Hangul without the corpus doing so is a known name (소라, 제미나이, 딥시크).
+
+    The sound model is coarse (a vowel like 어 matches any English vowel): pretending each rare
+    Hangul word of the corpus unseen, most of its exact-sounding English words are unrelated
+    (서버 ~ cifar, 피드 ~ fid). So the English word must sound exactly alike, be written as a
+    name (capitalized in nearly every paper: Sora, Gemini; not linear, which 런웨이 sounds like,
+    nor part for 바드, capitalized in the 2 summaries that write it) and be known (written so in
+    :data:`UNSEEN_MIN_PAPERS` summaries, which drops rare sound-alikes such as pathway for 바다;
+    more for two Sino-Korean-looking syllables, as likely a native word: 보리 ~ Fourier); among
+    several, the one most papers write as a name (Sora, not solar, for 소라)."""
+    short = len(korean) < 3 and is_sino_korean(korean)
+    needed = UNSEEN_SHORT_MIN_PAPERS if short else UNSEEN_MIN_PAPERS
+    names = []
+    for english, sim in candidates:
+        capitalized, written = named(english) if sim >= UNSEEN_MIN_SIMILARITY else (0, 0)
+        if capitalized >= needed and capitalized >= UNSEEN_MIN_NAMED * written:
+            names.append((capitalized, english, sim))
+    if not names:
+        return None
+    _, english, sim = max(names)
+    return Loanword(korean, english, sim, 0, 0, len(papers(english)))
 
 
 #: The reverse check (see :func:`glossed`): how near the two words must stand in the one paper.

@@ -68,13 +68,22 @@ class Opened:
         docs = np.union1d(view.postings("summary", word)[0], view.postings("title", word)[0])
         return set(docs[view.live[docs]].tolist())
 
+    def named(self, english: str) -> tuple[int, int]:
+        """How many live papers write the Latin word ``english`` (as the literal view lower-cases
+        it) capitalized in their summary, and how many write it there at all: nearly all, for a
+        name."""
+        view = self.arrays
+        written = view.postings("lit_summary", english)[0]
+        capitalized = view.postings("names", english)[0]
+        return int(view.live[capitalized].sum()), int(view.live[written].sum())
+
     def loanword(self, korean: str) -> loanwords.Loanword | None:
         """The English word the Hangul ``korean`` transliterates, when the corpus supports it."""
         if korean not in self._loanwords:
             with self._lock:
                 if self._sounds is None:
                     self._sounds = self.generation.sounds()
-            match = loanwords.best_match(korean, self._sounds, self.papers, self.arrays.live_count)
+            match = loanwords.best_match(korean, self._sounds, self.papers, self.arrays.live_count, self.named)
             self._loanwords[korean] = match
         return self._loanwords[korean]
 

@@ -23,7 +23,7 @@ from .parse import PARSER_VERSION
 from .sources import shown, symbolic
 
 #: Bumped whenever the fields or what is stored in them change.
-SCHEMA_VERSION = 8
+SCHEMA_VERSION = 9
 
 META = "meta.json"
 MANIFEST = "manifest.json"

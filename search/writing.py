@@ -264,6 +264,7 @@ def _add_papers(writer, segment: segments.SegmentBuilder, table: words.Builder, 
             "grams": analysis.hangul_bigrams(grams),
             "lit_title": analysis.literal_terms(paper.title),
             "lit_summary": analysis.literal_terms(paper.summary),
+            "names": analysis.capitalized_words(paper.summary),
         })
         if progress is not None:
             progress(done, total, "adding")

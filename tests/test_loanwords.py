@@ -45,10 +45,15 @@ def test_chance_is_the_poisson_tail():
     assert chance(3, 0.1) < 0.001
 
 
-def match(korean, words, papers, total=1000):
-    """best_match over a vocabulary of English words and a word → papers table."""
+def match(korean, words, papers, total=1000, named=()):
+    """best_match over a vocabulary of English words, a word → papers table and the words
+    written as names (capitalized in every paper; the others never)."""
     sounds = Sounds({w: max(2, len(papers.get(w, ()))) for w in words})
-    return best_match(korean, sounds, lambda w: set(papers.get(w, ())), total)
+    def written(word):
+        count = len(papers.get(word, ()))
+        return (count if word in named else 0), count
+
+    return best_match(korean, sounds, lambda w: set(papers.get(w, ())), total, written)
 
 
 def test_a_loanword_matches_when_the_papers_support_it():
@@ -88,11 +93,22 @@ def test_the_closest_sound_is_chosen_before_the_evidence_is_read():
     assert match("모션", ["motion", "emotion"], papers).english == "motion"
 
 
-def test_a_hangul_word_the_corpus_never_writes_matches_by_exact_sound_alone():
-    papers = {"mistral": {1, 2, 3}}
-    assert match("미스트랄", ["mistral", "mist"], papers).english == "mistral"
-    # Sound alone is not enough for a word that may be native.
+def test_a_hangul_word_the_corpus_never_writes_matches_a_name_by_exact_sound_alone():
+    papers = {"mistral": set(range(5)), "mist": set(range(10, 20))}
+    assert match("미스트랄", ["mistral", "mist"], papers, named={"mistral", "mist"}).english == "mistral"
+    # Sound alone is not enough: the sound must be exact, and the English word a name. What a
+    # user spells in Hangul that the corpus never does is a name (소라 is Sora); a common word
+    # that sounds alike to the coarse model (런웨이 ~ linear, 바드 ~ bad) is a coincidence.
     assert match("보안", ["phone"], {"phone": {1, 2}}) is None
+    assert match("미스트랄", ["mistral"], papers) is None
+    assert match("런웨이", ["linear"], {"linear": set(range(50))}) is None
+    # A name few papers write is a coincidence of sound too; more papers for two syllables that
+    # may be a native word.
+    assert match("미스트랄", ["mistral"], {"mistral": {1, 2, 3, 4}}, named={"mistral"}) is None
+    assert match("보리", ["fourier"], {"fourier": set(range(13))}, named={"fourier"}) is None
+    # Of two names that sound the same, the one more papers write.
+    papers = {"sora": set(range(30)), "solar": set(range(100, 106))}
+    assert match("소라", ["sora", "solar"], papers, named={"sora", "solar"}).english == "sora"
 
 
 def filler(n):
@@ -150,3 +166,19 @@ def test_one_shared_paper_and_sounds_only_alike_need_a_gloss(tmp_path, summary, 
     papers += [(f"2407.02{i:03d}", f"Filler {i}", "Ann Example", "음성 합성을 합니다.") for i in range(200)]
     match = found("로컬리제이션", tiny_index(tmp_path, *papers))
     assert (match and match["alias"]) == expected
+
+
+def test_a_name_spelled_in_hangul_that_no_paper_writes_finds_the_papers_writing_it_in_english(tmp_path):
+    # 소라 and 런웨이 appear in no paper. Sora is written as a name (capitalized) wherever it is
+    # written; linear, which 런웨이 sounds like to the coarse sound model, mostly is not.
+    sora = [(f"2405.{i:05d}", f"Video Model {i}", "Ann Example", f"Sora와 같은 비디오 생성 모델 {i}을 분석합니다.")
+            for i in range(20)]
+    linear = [(f"2403.{i:05d}", f"Attention Study {i}", "Ann Example",
+               f"linear attention 구조와 {'Linear' if i % 2 else 'linear'} 계층 {i}을 사용합니다.") for i in range(10)]
+    index_dir = tiny_index(tmp_path, *sora, *linear, *filler(40))
+    from search.query import loanword as found
+
+    assert found("소라", index_dir)["alias"] == "sora"
+    assert {h.arxiv_id for h in search("소라", index_dir=index_dir, limit=50)} == {p[0] for p in sora}
+    assert found("런웨이", index_dir) is None
+    assert not search("런웨이", index_dir=index_dir)
