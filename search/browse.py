@@ -1,7 +1,9 @@
 """Browsing without a query: recent papers, author names, date bounds and citations.
 
-A daily digest is read by date, so listing needs no ranking: the ``date`` and ``votes`` columns
-and the stored fields of the published generation are read directly.
+A daily digest is read by date, so listing needs no ranking: the array form's ``date`` and
+``votes`` columns of the opened generation are filtered and sorted with numpy, and only the shown
+page's stored fields are read (a walk over every stored document took 0.1 s on the full corpus,
+on every page load of the server's empty search box).
 """
 
 from __future__ import annotations
@@ -12,8 +14,11 @@ from collections import Counter
 from datetime import date as Date
 from datetime import timedelta
 
-from . import published, snippets, syntax
+import numpy as np
+
+from . import arrays, published, snippets, syntax
 from .errors import QueryError
+from .opened import open_index
 from .results import Hit, SearchResults
 
 LISTING_SORTS = ("date", "votes")
@@ -106,30 +111,34 @@ def latest(
         raise QueryError(f"author {author!r} has no letters to match")
     since, until = window(index_dir, days, since, until)
 
-    generation = published.open_generation(index_dir)
-    with generation.ix.searcher() as searcher:
-        reader = searcher.reader()
-        dates, votes = reader.column_reader("date"), reader.column_reader("votes")
-        low, high = since or "", until or "\uffff"
-        found = [
-            d for d in reader.all_doc_ids()
-            if low <= dates[d] <= high and (min_votes is None or votes[d] >= min_votes)
-        ]
-        if wanted is not None:
-            candidates = _author_candidates(generation, wanted)
-            found = [d for d in found if d in candidates
-                     and any(_matches(wanted, a) for a in _authors(reader.stored_fields(d)))]
-        if sort == "date":
-            found.sort(key=lambda d: (dates[d], votes[d], -d), reverse=True)
-        else:
-            found.sort(key=lambda d: (votes[d], dates[d], -d), reverse=True)
-        hits = []
-        for d in found[offset : offset + limit]:
-            fields = reader.stored_fields(d)
-            hits.append(Hit.from_stored(fields, 0.0, *snippets.make_snippet(fields.get("summary", ""), None)))
-    notice = None if found else beyond_index((generation.meta.get("first_date"), generation.meta.get("last_date")),
-                                             since, until)
-    return SearchResults(hits, total=len(found), notice=notice)
+    opened = open_index(index_dir, build_if_missing=False)
+    view = opened.arrays
+    keep = view.live.copy()
+    if since:
+        keep &= view.dates >= arrays.date_number(since)
+    if until:
+        keep &= view.dates <= arrays.date_number(until)
+    if min_votes is not None:
+        keep &= view.votes >= min_votes
+    if wanted is not None:  # the postings narrow the papers; their stored names decide
+        maybe = np.zeros(view.size, dtype=bool)
+        maybe[list(_author_candidates(view, wanted))] = True
+        keep &= maybe
+    docs = np.flatnonzero(keep)
+    if wanted is not None:
+        docs = np.array([d for d in docs.tolist() if any(_matches(wanted, a) for a in _authors(opened.stored(d)))],
+                        dtype=np.int64)
+    # Newest (or most voted) first, then index order: the Whoosh numbers, in which papers were added.
+    whoosh = np.asarray(view.whoosh_docs)[docs]
+    dates, votes = view.dates[docs].astype(np.int64), view.votes[docs].astype(np.int64)
+    order = np.lexsort((whoosh, -dates, -votes) if sort == "votes" else (whoosh, -votes, -dates))
+    hits = []
+    for d in docs[order[offset : offset + limit]].tolist():
+        fields = opened.stored(d)
+        hits.append(Hit.from_stored(fields, 0.0, *snippets.make_snippet(fields.get("summary", ""), None)))
+    meta = opened.generation.meta
+    notice = None if len(docs) else beyond_index((meta.get("first_date"), meta.get("last_date")), since, until)
+    return SearchResults(hits, total=len(docs), notice=notice)
 
 
 # -- authors -----------------------------------------------------------------------------------------
@@ -163,16 +172,15 @@ def matching_authors(wanted: str, authors) -> list[str]:
     return [a for a in authors if key and _matches(key, a)]
 
 
-def _author_candidates(generation, wanted: frozenset[str]) -> set[int]:
-    """Whoosh numbers of the papers whose ``authors`` terms hold every wanted word (``yi-fan``
-    holds ``yifan``): a superset of the matches, read from the array form's postings so that
-    only these papers' names are checked."""
-    view = generation.arrays()
+def _author_candidates(view, wanted: frozenset[str]) -> set[int]:
+    """The live array documents whose ``authors`` terms hold every wanted word (``yi-fan``
+    holds ``yifan``): a superset of the matches, read from the postings so that only these
+    papers' names are checked."""
     found: dict[str, set[int]] = {word: set() for word in wanted}
     for term in view.words(("authors",)):
         for word in wanted & name_key(term):
             docs = view.postings("authors", term)[0]
-            found[word].update(view.whoosh_docs[docs[view.live[docs]]].tolist())
+            found[word].update(docs[view.live[docs]].tolist())
     return set.intersection(*found.values()) if found else set()
 
 
@@ -187,12 +195,10 @@ def authors(name: str, index_dir=None, limit: int | None = None) -> list[tuple[s
         raise QueryError(f"author {name!r} has no letters to match")
     wanted = _query_words(name)
     counts: Counter[str] = Counter()
-    generation = published.open_generation(index_dir)
-    with generation.ix.searcher() as searcher:
-        reader = searcher.reader()
-        for d in sorted(_author_candidates(generation, wanted)):
-            # A paper lists a name once; counting distinct names per paper guards against repeats.
-            counts.update({a for a in _authors(reader.stored_fields(d)) if _matches(wanted, a)})
+    opened = open_index(index_dir, build_if_missing=False)
+    for d in sorted(_author_candidates(opened.arrays, wanted)):
+        # A paper lists a name once; counting distinct names per paper guards against repeats.
+        counts.update({a for a in _authors(opened.stored(d)) if _matches(wanted, a)})
     ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
     return ranked if limit is None else ranked[:limit]
 

@@ -28,7 +28,7 @@ from starlette.responses import FileResponse, JSONResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from . import analysis, browse, feed, index, listing, prefix, query
+from . import analysis, browse, feed, locations, prefix, published, query
 from .errors import IndexLockedError, IndexMissingError, IndexVersionError, NotFoundError, QueryError, SearchError
 from .opened import open_index
 from .similar import related as find_related
@@ -103,7 +103,7 @@ def run_search(index_dir, q: str, *, limit=10, offset=0, sort="relevance", as_pr
     with _engine:
         started = time.perf_counter()  # the engine's time, not the wait for it
         if not q.strip():
-            hits = _listing(index_dir, sort="votes" if sort == "votes" else "date", limit=limit, offset=offset,
+            hits = browse.latest(index_dir, sort="votes" if sort == "votes" else "date", limit=limit, offset=offset,
                             **filters)
         else:
             searched = q
@@ -120,11 +120,7 @@ def run_search(index_dir, q: str, *, limit=10, offset=0, sort="relevance", as_pr
     return body
 
 
-def _listing(index_dir, author=None, **options):
-    """The newest papers: from the warm columns, or by ``browse.latest`` for an author."""
-    if author is None:
-        return listing.newest(index_dir, **options)
-    return browse.latest(index_dir, author=author, **options)
+
 
 
 def _hit_dict(hit) -> dict:
@@ -173,7 +169,7 @@ def api_related(request: Request) -> Response:
 
 def api_stats(request: Request) -> Response:
     with _engine:
-        data = index.stats(request.app.state.index_dir)
+        data = published.stats(request.app.state.index_dir)
     return JSON(data)
 
 
@@ -189,7 +185,7 @@ def atom_feed(request: Request) -> Response:
         if q.strip():
             hits = query.search(q, limit=FEED_ENTRIES, index_dir=index_dir, sort="date", **filters)
         else:
-            hits = _listing(index_dir, limit=FEED_ENTRIES, **filters)
+            hits = browse.latest(index_dir, limit=FEED_ENTRIES, **filters)
         opened = open_index(index_dir, build_if_missing=False)
         # The stored summaries: get_paper would also re-read each paper's day-file for its sections.
         summaries = {hit.arxiv_id: (opened.document(hit.arxiv_id) or {}).get("summary", "") for hit in hits}
@@ -275,12 +271,12 @@ def serve(host: str = "127.0.0.1", port: int = 8080, index_dir=None, workers: in
     options = dict(host=host, port=port, log_level="warning", access_log=False)
     if workers > 1:
         meta = open_index(index_dir).generation.meta  # a first run builds the seeds index once, here
-        os.environ[_INDEX_ENV] = str(index.resolve_dir(index_dir))
+        os.environ[_INDEX_ENV] = str(locations.resolve_dir(index_dir))
         app, options = "search.server:app_from_environment", {**options, "factory": True, "workers": workers}
     else:
         meta = warm(index_dir)
         app = create_app(index_dir)
-    print(f"papers: serving {meta.get('papers')} papers from {index.resolve_dir(index_dir)} "
+    print(f"papers: serving {meta.get('papers')} papers from {locations.resolve_dir(index_dir)} "
           f"at http://{host}:{port}/ ({workers} process{'es' if workers > 1 else ''}; Ctrl-C stops)",
           file=sys.stderr, flush=True)
     uvicorn.run(app, **options)
