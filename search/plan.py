@@ -378,7 +378,7 @@ class _Builder:
                 self.literal.append(g)
                 self.literal_weights[g] = self.p.joined_literal
         self._unread(analysis.clean(item.text), terms, fields)
-        self._proximity(primary)
+        self._proximity(primary, stopped)
         self._aliases(analysis.clean(item.text), primary, seen)
         self._loanwords(item, primary, seen)
         whole = tuple(c.grams for c in self.concepts[first_concept:] if c.grams)
@@ -463,14 +463,23 @@ class _Builder:
             weights[part] = self.p.part_weight
         return weights
 
-    def _proximity(self, primary: list[Term]) -> None:
-        """Reward papers where neighbouring query words also stand together."""
+    def _proximity(self, primary: list[Term], stopped=frozenset()) -> None:
+        """Reward papers where neighbouring query words also stand together.
+
+        Neighbours are the words next to each other, and also the content words on either side of
+        stopwords (``stopped``, the *as a* of ``LLM-as-a-judge``; the analysis drops the *of* of a
+        spaced ``mixture of experts`` itself): the stopwords leave a gap in the positions, in the
+        query as in the papers, which ``Params.near_slop`` spans, so the hyphenated, spaced and
+        shortened forms (``LLM as a judge``, ``LLM judges``) all count, not only the hyphenated
+        one whose pieces the index keeps (``as`` of ``LLM-as-a-Judge``)."""
         p = self.p
-        for a, b in zip(primary, primary[1:]):
-            if b.pos != a.pos + 1 or a.text == b.text:
+        content = [t for t in primary if t.text not in stopped]
+        pairs = {(a.text, b.text): (a, b) for a, b in [*zip(primary, primary[1:]), *zip(content, content[1:])]}
+        for a, b in pairs.values():
+            if not 0 < b.pos - a.pos <= p.near_slop or a.text == b.text:
                 continue
             fields = [("title", p.title_boost * p.proximity_boost), ("summary", p.proximity_boost)]
-            if lexicon.is_latin(a.text) and lexicon.is_latin(b.text):
+            if b.pos == a.pos + 1 and lexicon.is_latin(a.text) and lexicon.is_latin(b.text):
                 fields.append(("authors", p.authors_boost * p.name_boost))
             for field, boost in fields:
                 self.near.append(Near(field, a.text, b.text, boost))

@@ -81,6 +81,31 @@ def test_stopword_pieces_of_a_joined_name_neither_score_nor_count(tmp_path):
     assert search("as-a", index_dir=index_dir).total >= 2
 
 
+def test_content_words_on_either_side_of_stopwords_count_as_neighbours(tmp_path):
+    index_dir = day_index(tmp_path, [
+        # Both words, scattered ...
+        ("2407.00601", "Experts in Mixture Data", "Ann Example", "expert 분석과 mixture 모델링을 다룹니다.", 1),
+        ("2407.00602", "Judge Models for LLM Safety", "Ann Example", "judge 모델로 LLM 안전을 평가합니다.", 1),
+        # ... and standing together, with the stopwords between them or without them.
+        ("2407.00603", "Mixture of Experts Data", "Ann Example", "expert 분석과 mixture 모델링을 다룹니다.", 1),
+        ("2407.00604", "LLM Judges for Model Safety", "Ann Example", "judge 모델로 LLM 안전을 평가합니다.", 1),
+    ] + [(f"2407.007{i:02d}", f"Filler {i}", "Ann Example", "음성 합성을 연구합니다.", 1) for i in range(10)])
+    opened = open_index(index_dir)
+
+    def near(query):
+        plan = plans.build(query, opened.tables(), opened.loanword, words=opened.word)
+        return {(n.a, n.b) for n in plan.near}
+
+    # The analysis drops the "of" of the spaced form; the hyphenated form keeps its pieces, whose
+    # pairs match only the same hyphenated form, so the words across them are neighbours too.
+    assert near("mixture of experts") == {("mixture", "expert")}
+    assert near("LLM-as-a-judge") >= {("llm", "judge"), ("llm", "as")}
+    # Same words, same counts, same lengths: standing together decides (the scattered paper comes
+    # first in the index, so a tie would rank it first).
+    assert ranked(index_dir, "mixture of experts", DEFAULT)[0][:2] == ["2407.00603", "2407.00601"]
+    assert ranked(index_dir, "LLM-as-a-judge", DEFAULT)[0][:2] == ["2407.00604", "2407.00602"]
+
+
 def test_english_words_of_a_mixed_query_count_less_in_titles(tmp_path):
     index_dir = day_index(tmp_path, [
         (f"2407.004{i:02d}", f"VLM Paper {i}", "Ann Example", "VLM의 공간(spatial) 추론을 분석합니다.", 1)
