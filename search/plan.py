@@ -396,7 +396,24 @@ class _Builder:
             if t.text not in self.concept_ids:
                 self.concept_ids[t.text] = len(self.concepts)
                 grams = analysis.hangul_bigrams(text[t.start : t.end])
-                self.concepts.append(Concept(t.text, tuple(dict.fromkeys(grams))))
+                forms = self._korean_forms(t.text) if t is primary[-1] else ()
+                self.concepts.append(Concept(t.text, tuple(dict.fromkeys(grams)), forms))
+
+    def _korean_forms(self, word: str) -> tuple[str, ...]:
+        """The Korean words of which the English ``word`` is one of the aliases a query uses
+        (``Params.max_aliases``): a paper saying 모델 in its Korean summary has the concept
+        *model*, as a paper saying *model* has the concept 모델 of a Korean query.
+
+        Only for the head of an English phrase, its last word (``model`` of ``vision language
+        action model``): technical compounds are head-final in both languages, the head is the
+        generic category word the summaries translate (모델, 학습, 생성), while the words before
+        it name the topic and keep their English form; a modifier's translation is also a
+        common word of other phrases (the 머신 of 머신러닝 for *machine* of ``machine
+        unlearning``), so it would complete papers about something else."""
+        if not lexicon.is_latin(word):
+            return ()
+        return tuple(k for k in self.tables.ko_forms.get(word, [])
+                     if any(a.text == word for a in self.tables.ko_to_en.get(k, [])[: self.p.max_aliases]))
 
     def _unread(self, text: str, terms: list[Term], fields) -> None:
         """Hangul words the analysis read as no content (``깊이`` of ``단안 깊이 추정`` as the

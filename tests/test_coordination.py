@@ -106,6 +106,30 @@ def test_content_words_on_either_side_of_stopwords_count_as_neighbours(tmp_path)
     assert ranked(index_dir, "LLM-as-a-judge", DEFAULT)[0][:2] == ["2407.00604", "2407.00602"]
 
 
+def test_the_head_of_an_english_query_counts_as_written_in_korean(tmp_path):
+    index_dir = day_index(tmp_path, [
+        # The papers that teach 정렬 = alignment (a word-aligned gloss: Korean → English only).
+        *[(f"2407.008{i:02d}", f"Glossed {i}", "Ann Example", "안전 정렬(safety alignment)을 연구합니다.", 1)
+          for i in range(3)],
+        # preference alone; then preference with the head word said in Korean (same lengths, so
+        # a tie would rank the first one first).
+        ("2407.00901", "Preference Data Study", "Ann Example", "preference 데이터 연구를 합니다.", 1),
+        ("2407.00902", "Preference Data Tools", "Ann Example", "preference 데이터 정렬을 합니다.", 1),
+        # The translation alone.
+        ("2407.00903", "Speech Data Tools", "Ann Example", "음성 데이터 정렬을 합니다.", 1),
+    ] + [(f"2407.010{i:02d}", f"Filler {i}", "Ann Example", "음성 합성을 연구합니다.", 1) for i in range(10)])
+    opened = open_index(index_dir)
+    assert opened.tables().ko_forms["alignment"] == ["정렬"]
+    plan = plans.build("preference alignment", opened.tables(), opened.loanword, words=opened.word)
+    # The head only: a modifier's translation is a common word of other phrases too.
+    assert [(c.text, c.translations) for c in plan.concepts] == [("preference", ()), ("alignment", ("정렬",))]
+    ids, _ = ranked(index_dir, "preference alignment", DEFAULT)
+    assert ids[:2] == ["2407.00902", "2407.00901"]
+    # It completes a paper's coverage but matches nothing by itself, and scores nothing.
+    assert "2407.00903" not in ids
+    assert not any(s.term == "정렬" for s in plan.scored)
+
+
 def test_english_words_of_a_mixed_query_count_less_in_titles(tmp_path):
     index_dir = day_index(tmp_path, [
         (f"2407.004{i:02d}", f"VLM Paper {i}", "Ann Example", "VLM의 공간(spatial) 추론을 분석합니다.", 1)
