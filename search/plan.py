@@ -207,6 +207,16 @@ def _mixed_titles(scored: list[Scored], ranked, params: Params) -> tuple[Scored,
                  if s.field == "title" and s.term in latin and s.concepts else s for s in scored)
 
 
+def _written_forms(words: list[str]) -> list[str]:
+    """``words`` and their plurals, the forms that :func:`analysis.normalize_english` reads as
+    them (``autoencoder`` → ``autoencoders``, ``study`` → ``studies``, ``patch`` → ``patches``)."""
+    forms = []
+    for w in words:
+        plurals = [w + "s", w + "es"] + ([w[:-1] + "ies"] if w.endswith("y") else [])
+        forms += [w] + [f for f in plurals if f != w and analysis.normalize_english(f) == w]
+    return list(dict.fromkeys(forms))
+
+
 def _stopped_pieces(primary: list[Term]) -> set[str]:
     """The stopwords among the query words, when there are other words: a stopword survives
     the analysis only as a piece of a joined name (the "as" and "a" of LLM-as-a-judge), so its
@@ -576,7 +586,12 @@ class _Builder:
                 concepts = tuple(i for w, i in self.concept_ids.items() if w in word)
                 self._add_terms(english, self.p.expansion_fields, self.p.loanword_boost * match.similarity,
                                 concepts)
-            for literal in analysis.literal_terms(match.english):
+            # In the literal view the English spelling weighs what the Hangul one does there,
+            # one per syllable pair (오토인코더: four), and counts in every written form of the
+            # sound table's word, which is a lemma (autoencoder, autoencoders): a paper that
+            # writes the word only in English must rank as one that writes it in Hangul.
+            weight = self.p.loanword_literal * match.similarity * max(1, len(analysis.hangul_bigrams(word)))
+            for literal in _written_forms(analysis.literal_terms(match.english)):
                 if literal not in self.literal:
                     self.literal.append(literal)
-                    self.literal_weights[literal] = self.p.loanword_literal * match.similarity
+                    self.literal_weights[literal] = weight
