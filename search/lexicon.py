@@ -25,6 +25,7 @@ from pathlib import Path
 from . import keyed
 from .analysis import Term
 from .arrays import ArrayFile
+from .errors import IndexVersionError
 
 MIN_COUNT = 3
 MIN_CONFIDENCE = 0.3
@@ -232,7 +233,12 @@ class Lexicon:
         for table in (ko_to_en, en_to_ko):
             for aliases in table.values():
                 aliases.sort(key=lambda a: (-a.confidence, -a.count, a.text))
-        return Tables(ko_to_en, en_to_ko, splits)
+        ko_forms: dict[str, list[str]] = {}
+        for ko_word, aliases in sorted(ko_to_en.items()):
+            for alias in aliases:
+                if " " not in alias.text:
+                    ko_forms.setdefault(alias.text, []).append(ko_word)
+        return Tables(ko_to_en, en_to_ko, splits, ko_forms)
 
     def _aligned(self) -> dict[str, list["Alias"]]:
         """Single-word Korean → English aliases read off word-aligned glosses.
@@ -280,13 +286,17 @@ class Tables:
     ko_to_en: dict[str, list[Alias]]
     en_to_ko: dict[str, list[Alias]]
     splits: dict[str, tuple[str, str]]
+    #: ``ko_to_en`` read backwards: an English word → the Korean words that have it as a
+    #: single-word alias (``model`` → 모델), for coordination (``plan._Builder._korean_forms``).
+    ko_forms: dict[str, list[str]] = field(default_factory=dict)
 
     def to_json(self) -> dict:
         def rows(table):
             return {k: [[a.text, a.count, round(a.confidence, 4)] for a in v] for k, v in table.items()}
 
         return {"ko_to_en": rows(self.ko_to_en), "en_to_ko": rows(self.en_to_ko),
-                "splits": {k: list(v) for k, v in self.splits.items()}}
+                "splits": {k: list(v) for k, v in self.splits.items()},
+                "ko_forms": {k: list(v) for k, v in self.ko_forms.items()}}
 
     def write(self, path: Path) -> None:
         """Write the tables as one keyed file (:mod:`search.keyed`), read back by :meth:`read`."""
@@ -300,8 +310,12 @@ class Tables:
         def aliases(rows):
             return [Alias(*row) for row in rows]
 
+        try:
+            forms = keyed.Table(file, "ko_forms", list)
+        except IndexVersionError:
+            forms = {}  # written before the table existed: coordination as it was then
         return cls(keyed.Table(file, "ko_to_en", aliases), keyed.Table(file, "en_to_ko", aliases),
-                   keyed.Table(file, "splits", tuple))
+                   keyed.Table(file, "splits", tuple), forms)
 
     def lookup(self, word: str) -> list[tuple[str, Alias]]:
         """Aliases of a word or phrase in either direction, for `papers aliases`."""

@@ -30,7 +30,8 @@ class Params:
     alias_boost: float = 0.5
     max_aliases: int = 2
     #: The English word a Hangul loanword transliterates, times its similarity, in the analyzed
-    #: view; and its weight in the literal view, where a query word counts 1.
+    #: view; and its weight in the literal view per syllable pair of the Hangul word (each of
+    #: which counts 1 there), so that both spellings of the word weigh the same.
     loanword_boost: float = 0.5
     loanword_literal: float = 1.0
     #: Neighbouring query words found within ``near_slop`` positions of each other ...

@@ -207,6 +207,16 @@ def _mixed_titles(scored: list[Scored], ranked, params: Params) -> tuple[Scored,
                  if s.field == "title" and s.term in latin and s.concepts else s for s in scored)
 
 
+def _written_forms(words: list[str]) -> list[str]:
+    """``words`` and their plurals, the forms that :func:`analysis.normalize_english` reads as
+    them (``autoencoder`` → ``autoencoders``, ``study`` → ``studies``, ``patch`` → ``patches``)."""
+    forms = []
+    for w in words:
+        plurals = [w + "s", w + "es"] + ([w[:-1] + "ies"] if w.endswith("y") else [])
+        forms += [w] + [f for f in plurals if f != w and analysis.normalize_english(f) == w]
+    return list(dict.fromkeys(forms))
+
+
 def _stopped_pieces(primary: list[Term]) -> set[str]:
     """The stopwords among the query words, when there are other words: a stopword survives
     the analysis only as a piece of a joined name (the "as" and "a" of LLM-as-a-judge), so its
@@ -378,7 +388,7 @@ class _Builder:
                 self.literal.append(g)
                 self.literal_weights[g] = self.p.joined_literal
         self._unread(analysis.clean(item.text), terms, fields)
-        self._proximity(primary)
+        self._proximity(primary, stopped)
         self._aliases(analysis.clean(item.text), primary, seen)
         self._loanwords(item, primary, seen)
         whole = tuple(c.grams for c in self.concepts[first_concept:] if c.grams)
@@ -396,7 +406,24 @@ class _Builder:
             if t.text not in self.concept_ids:
                 self.concept_ids[t.text] = len(self.concepts)
                 grams = analysis.hangul_bigrams(text[t.start : t.end])
-                self.concepts.append(Concept(t.text, tuple(dict.fromkeys(grams))))
+                forms = self._korean_forms(t.text) if t is primary[-1] else ()
+                self.concepts.append(Concept(t.text, tuple(dict.fromkeys(grams)), forms))
+
+    def _korean_forms(self, word: str) -> tuple[str, ...]:
+        """The Korean words of which the English ``word`` is one of the aliases a query uses
+        (``Params.max_aliases``): a paper saying 모델 in its Korean summary has the concept
+        *model*, as a paper saying *model* has the concept 모델 of a Korean query.
+
+        Only for the head of an English phrase, its last word (``model`` of ``vision language
+        action model``): technical compounds are head-final in both languages, the head is the
+        generic category word the summaries translate (모델, 학습, 생성), while the words before
+        it name the topic and keep their English form; a modifier's translation is also a
+        common word of other phrases (the 머신 of 머신러닝 for *machine* of ``machine
+        unlearning``), so it would complete papers about something else."""
+        if not lexicon.is_latin(word):
+            return ()
+        return tuple(k for k in self.tables.ko_forms.get(word, [])
+                     if any(a.text == word for a in self.tables.ko_to_en.get(k, [])[: self.p.max_aliases]))
 
     def _unread(self, text: str, terms: list[Term], fields) -> None:
         """Hangul words the analysis read as no content (``깊이`` of ``단안 깊이 추정`` as the
@@ -463,14 +490,23 @@ class _Builder:
             weights[part] = self.p.part_weight
         return weights
 
-    def _proximity(self, primary: list[Term]) -> None:
-        """Reward papers where neighbouring query words also stand together."""
+    def _proximity(self, primary: list[Term], stopped=frozenset()) -> None:
+        """Reward papers where neighbouring query words also stand together.
+
+        Neighbours are the words next to each other, and also the content words on either side of
+        stopwords (``stopped``, the *as a* of ``LLM-as-a-judge``; the analysis drops the *of* of a
+        spaced ``mixture of experts`` itself): the stopwords leave a gap in the positions, in the
+        query as in the papers, which ``Params.near_slop`` spans, so the hyphenated, spaced and
+        shortened forms (``LLM as a judge``, ``LLM judges``) all count, not only the hyphenated
+        one whose pieces the index keeps (``as`` of ``LLM-as-a-Judge``)."""
         p = self.p
-        for a, b in zip(primary, primary[1:]):
-            if b.pos != a.pos + 1 or a.text == b.text:
+        content = [t for t in primary if t.text not in stopped]
+        pairs = {(a.text, b.text): (a, b) for a, b in [*zip(primary, primary[1:]), *zip(content, content[1:])]}
+        for a, b in pairs.values():
+            if not 0 < b.pos - a.pos <= p.near_slop or a.text == b.text:
                 continue
             fields = [("title", p.title_boost * p.proximity_boost), ("summary", p.proximity_boost)]
-            if lexicon.is_latin(a.text) and lexicon.is_latin(b.text):
+            if b.pos == a.pos + 1 and lexicon.is_latin(a.text) and lexicon.is_latin(b.text):
                 fields.append(("authors", p.authors_boost * p.name_boost))
             for field, boost in fields:
                 self.near.append(Near(field, a.text, b.text, boost))
@@ -550,7 +586,12 @@ class _Builder:
                 concepts = tuple(i for w, i in self.concept_ids.items() if w in word)
                 self._add_terms(english, self.p.expansion_fields, self.p.loanword_boost * match.similarity,
                                 concepts)
-            for literal in analysis.literal_terms(match.english):
+            # In the literal view the English spelling weighs what the Hangul one does there,
+            # one per syllable pair (오토인코더: four), and counts in every written form of the
+            # sound table's word, which is a lemma (autoencoder, autoencoders): a paper that
+            # writes the word only in English must rank as one that writes it in Hangul.
+            weight = self.p.loanword_literal * match.similarity * max(1, len(analysis.hangul_bigrams(word)))
+            for literal in _written_forms(analysis.literal_terms(match.english)):
                 if literal not in self.literal:
                     self.literal.append(literal)
-                    self.literal_weights[literal] = self.p.loanword_literal * match.similarity
+                    self.literal_weights[literal] = weight

@@ -35,6 +35,10 @@ class Concept:
 
     text: str
     grams: tuple[str, ...] = ()
+    #: Korean words that also count as the concept, for coordination only (they score nothing
+    #: and match no paper that the rest of the query does not): the head of an English query
+    #: written in a paper's Korean summary (``model`` as 모델).
+    translations: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

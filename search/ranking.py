@@ -159,11 +159,17 @@ def _coordination(view: Arrays, plan: Plan, p: Params, hits: np.ndarray):
         if concept.grams:
             hits[c] |= _all_grams(view, concept.grams, p)
     hits &= view.live
+    matched = hits.any(axis=0)
+    # Translations complete a paper's coverage, but alone match nothing.
+    for c, concept in enumerate(plan.concepts):
+        for form in concept.translations:
+            hits[c, view.postings("summary", form)[0]] = True
+    hits &= view.live
     df = hits.sum(axis=1)
     weights = np.log(max(view.live_count, 1) / (df + 1)) + 1 if p.coord_idf else np.ones(len(df))
     weights = np.maximum(weights, 1e-3)
     coverage = weights @ hits / weights.sum()
-    matched = hits.any(axis=0) & (coverage >= p.coord_min - 1e-9)
+    matched &= coverage >= p.coord_min - 1e-9
     return coverage, matched
 
 

@@ -81,6 +81,55 @@ def test_stopword_pieces_of_a_joined_name_neither_score_nor_count(tmp_path):
     assert search("as-a", index_dir=index_dir).total >= 2
 
 
+def test_content_words_on_either_side_of_stopwords_count_as_neighbours(tmp_path):
+    index_dir = day_index(tmp_path, [
+        # Both words, scattered ...
+        ("2407.00601", "Experts in Mixture Data", "Ann Example", "expert 분석과 mixture 모델링을 다룹니다.", 1),
+        ("2407.00602", "Judge Models for LLM Safety", "Ann Example", "judge 모델로 LLM 안전을 평가합니다.", 1),
+        # ... and standing together, with the stopwords between them or without them.
+        ("2407.00603", "Mixture of Experts Data", "Ann Example", "expert 분석과 mixture 모델링을 다룹니다.", 1),
+        ("2407.00604", "LLM Judges for Model Safety", "Ann Example", "judge 모델로 LLM 안전을 평가합니다.", 1),
+    ] + [(f"2407.007{i:02d}", f"Filler {i}", "Ann Example", "음성 합성을 연구합니다.", 1) for i in range(10)])
+    opened = open_index(index_dir)
+
+    def near(query):
+        plan = plans.build(query, opened.tables(), opened.loanword, words=opened.word)
+        return {(n.a, n.b) for n in plan.near}
+
+    # The analysis drops the "of" of the spaced form; the hyphenated form keeps its pieces, whose
+    # pairs match only the same hyphenated form, so the words across them are neighbours too.
+    assert near("mixture of experts") == {("mixture", "expert")}
+    assert near("LLM-as-a-judge") >= {("llm", "judge"), ("llm", "as")}
+    # Same words, same counts, same lengths: standing together decides (the scattered paper comes
+    # first in the index, so a tie would rank it first).
+    assert ranked(index_dir, "mixture of experts", DEFAULT)[0][:2] == ["2407.00603", "2407.00601"]
+    assert ranked(index_dir, "LLM-as-a-judge", DEFAULT)[0][:2] == ["2407.00604", "2407.00602"]
+
+
+def test_the_head_of_an_english_query_counts_as_written_in_korean(tmp_path):
+    index_dir = day_index(tmp_path, [
+        # The papers that teach 정렬 = alignment (a word-aligned gloss: Korean → English only).
+        *[(f"2407.008{i:02d}", f"Glossed {i}", "Ann Example", "안전 정렬(safety alignment)을 연구합니다.", 1)
+          for i in range(3)],
+        # preference alone; then preference with the head word said in Korean (same lengths, so
+        # a tie would rank the first one first).
+        ("2407.00901", "Preference Data Study", "Ann Example", "preference 데이터 연구를 합니다.", 1),
+        ("2407.00902", "Preference Data Tools", "Ann Example", "preference 데이터 정렬을 합니다.", 1),
+        # The translation alone.
+        ("2407.00903", "Speech Data Tools", "Ann Example", "음성 데이터 정렬을 합니다.", 1),
+    ] + [(f"2407.010{i:02d}", f"Filler {i}", "Ann Example", "음성 합성을 연구합니다.", 1) for i in range(10)])
+    opened = open_index(index_dir)
+    assert opened.tables().ko_forms["alignment"] == ["정렬"]
+    plan = plans.build("preference alignment", opened.tables(), opened.loanword, words=opened.word)
+    # The head only: a modifier's translation is a common word of other phrases too.
+    assert [(c.text, c.translations) for c in plan.concepts] == [("preference", ()), ("alignment", ("정렬",))]
+    ids, _ = ranked(index_dir, "preference alignment", DEFAULT)
+    assert ids[:2] == ["2407.00902", "2407.00901"]
+    # It completes a paper's coverage but matches nothing by itself, and scores nothing.
+    assert "2407.00903" not in ids
+    assert not any(s.term == "정렬" for s in plan.scored)
+
+
 def test_english_words_of_a_mixed_query_count_less_in_titles(tmp_path):
     index_dir = day_index(tmp_path, [
         (f"2407.004{i:02d}", f"VLM Paper {i}", "Ann Example", "VLM의 공간(spatial) 추론을 분석합니다.", 1)

@@ -2,8 +2,10 @@
 
 import pytest
 
-from search import index, search
-from search.loanwords import Sounds, best_match, chance, is_sino_korean, similarity
+from search import index, plan as plans, ranking, search
+from search.loanwords import Loanword, Sounds, best_match, chance, is_sino_korean, similarity
+from search.opened import open_index
+from search.params import DEFAULT
 
 from test_search import tiny_index
 
@@ -182,3 +184,26 @@ def test_a_name_spelled_in_hangul_that_no_paper_writes_finds_the_papers_writing_
     assert {h.arxiv_id for h in search("소라", index_dir=index_dir, limit=50)} == {p[0] for p in sora}
     assert found("런웨이", index_dir) is None
     assert not search("런웨이", index_dir=index_dir)
+
+
+def test_the_english_spelling_of_a_loanword_weighs_what_the_hangul_one_does_in_every_written_form(tmp_path):
+    index_dir = tiny_index(
+        tmp_path,
+        # The word only in English, and as the plural the titles write.
+        ("2401.00001", "Autoencoders Explained", "Ann Example", "Autoencoders 구조를 분석합니다."),
+        ("2401.00002", "Image Compression", "Ann Example", "오토인코더 기반 이미지 압축 연구를 합니다."),
+        ("2401.00003", "Image Denoising", "Ann Example", "오토인코더 기반 이미지 잡음 제거 연구를 합니다."),
+        *filler(20),
+    )
+    opened = open_index(index_dir)
+    sound = lambda korean: Loanword(korean, "autoencoder", 1.0, 0, 2, 1) if korean == "오토인코더" else None  # noqa: E731
+    plan = plans.build("오토인코더", opened.tables(), sound, words=opened.word)
+    literal = dict(plan.literal)
+    # Four syllable pairs in Hangul (오토, 토인, 인코, 코더), so four for the English spelling,
+    # in each form that reads as the word.
+    assert [literal[g] for g in ("오토", "토인", "인코", "코더")] == [1.0] * 4
+    assert literal["autoencoder"] == literal["autoencoders"] == 4.0
+    found = ranking.rank(opened.arrays, plan, DEFAULT, count=3)
+    ids = [opened.arrays.arxiv_id(doc) for _, doc in found.top]
+    # The literal view finds the English-only paper too, so the fusion does not leave it last.
+    assert ids.index("2401.00001") < 2
