@@ -66,6 +66,14 @@ class Params:
     coord_idf: bool = True
     coord_min: float = 0.0
     coord_fused: float = 0.5
+    #: A missed concept that a matched, narrower one implies counts by P(missed | matched) over
+    #: the live papers, times ``coord_implied`` (0: none), the estimate pulled towards the
+    #: missed concept's base rate by ``coord_prior`` papers; only where the two go together more
+    #: often than chance, in at least ``coord_shared`` papers (see :mod:`search.coordination`).
+    #: Measured: the dev set is flat for a prior of 0–80 papers and 2–5 shared papers.
+    coord_implied: float = 1.0
+    coord_prior: float = 20.0
+    coord_shared: int = 3
     #: Phase 2 (proximity, fusion, votes) re-ranks this many of the best phase-1 candidates of
     #: each view; benchmarks/perf shows the top 10 equal to re-ranking everything.
     window: int = 400
