@@ -73,8 +73,7 @@ def implied(hits: np.ndarray, df: np.ndarray, live: int, p: Params) -> np.ndarra
     None when nothing can be implied."""
     if not p.coord_implied or len(df) < 2 or not live:
         return None
-    bits = np.packbits(hits, axis=1)  # papers matching both of two concepts, as a popcount
-    together = np.bitwise_count(bits[:, None, :] & bits[None, :, :]).sum(axis=2, dtype=np.int64)
+    together = _shared(hits)
     base = df / live
     given = (together + p.coord_prior * base[None, :]) / np.maximum(df[:, None] + p.coord_prior, 1)
     credit = p.coord_implied * np.minimum(given, 1.0)
@@ -82,6 +81,16 @@ def implied(hits: np.ndarray, df: np.ndarray, live: int, p: Params) -> np.ndarra
     # often than chance, in enough papers to tell (one or two shared papers are chance).
     credit[(df[:, None] >= df[None, :]) | (given <= base[None, :]) | (together < p.coord_shared)] = 0.0
     return credit if credit.any() else None
+
+
+def _shared(hits: np.ndarray) -> np.ndarray:
+    """``shared[a, b]``: how many documents match both concepts ``a`` and ``b``, counted as the
+    popcount of their packed rows in 64-bit words."""
+    k, n = hits.shape
+    packed = np.zeros((k, -(-n // 64) * 8), dtype=np.uint8)
+    packed[:, : -(-n // 8)] = np.packbits(hits, axis=1)
+    words = packed.view(np.uint64)
+    return np.bitwise_count(words[:, None, :] & words[None, :, :]).sum(axis=2, dtype=np.int64)
 
 
 def all_grams(view: Arrays, grams: tuple[str, ...], p: Params) -> np.ndarray:
