@@ -67,6 +67,16 @@ class Params:
     coord_idf: bool = True
     coord_min: float = 0.0
     coord_fused: float = 0.5
+    #: A missed concept that a matched, narrower one implies counts by P(missed | matched) over
+    #: the live papers, times ``coord_implied`` (0: none), the estimate pulled towards the
+    #: missed concept's base rate by ``coord_prior`` papers; only where the two go together more
+    #: often than chance, in at least ``coord_shared`` papers (see :mod:`search.coordination`).
+    #: Measured (benchmarks/relevance): the dev set is flat for a prior of 0–80 papers and for
+    #: 2–10 shared papers; the weight 0.5 / 0.75 / 1 / 1.25 → ALL 0.882 / 0.882 / 0.884 / 0.883
+    #: (below 1, one paper of `한국어 LLM` stays out of its top 10).
+    coord_implied: float = 1.0
+    coord_prior: float = 20.0
+    coord_shared: int = 3
     #: Phase 2 (proximity, fusion, votes) re-ranks this many of the best phase-1 candidates of
     #: each view; benchmarks/perf shows the top 10 equal to re-ranking everything.
     window: int = 400

@@ -163,7 +163,7 @@ def _not_candidates(opened, plan, params, pinned) -> int:
     """How many of the pinned papers the rest of the query does not match (for an exact total)."""
     if not pinned:
         return 0
-    _, candidates, _ = ranking._phase1(opened.arrays, plan, params)
+    _, candidates, _, _ = ranking._phase1(opened.arrays, plan, params)
     view = opened.arrays
     named = {hit.arxiv_id for hit in pinned}
     return len(named) - sum(1 for d in np.flatnonzero(candidates) if view.arxiv_id(int(d)) in named)

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .arrays import FIELDS, Arrays, gather
+from .coordination import all_grams, coordination
 from .params import Params
 from .plan import Bool, Clause, Ids, Near, Plan, Range, Terms
 from .results import SORTS  # noqa: F401  (the orders rank() takes)
@@ -74,11 +75,12 @@ class Ranked:
 
 def rank(view: Arrays, plan: Plan, p: Params, sort: str = "relevance", count: int = 10) -> Ranked:
     """The best ``count`` candidates of ``plan`` in ``sort`` order."""
-    analyzed, candidates, coverage = _phase1(view, plan, p)
+    analyzed, candidates, coverage, complete = _phase1(view, plan, p)
     if sort != "relevance" and coverage is not None:
         # Sorted by votes or date, a paper sharing one common word would rank as high as one
-        # about the query: such a listing keeps the papers that match every concept, if any.
-        complete = candidates & (coverage >= 1.0 - 1e-9)
+        # about the query: such a listing keeps the papers that match every concept, if any
+        # (a concept only implied is a likelihood, not a match).
+        complete &= candidates
         if complete.any():
             candidates = complete
     total = int(np.count_nonzero(candidates))
@@ -116,9 +118,9 @@ def rank(view: Arrays, plan: Plan, p: Params, sort: str = "relevance", count: in
 
 
 def _phase1(view: Arrays, plan: Plan, p: Params):
-    """Analyzed scores (without nearness) of every document, the candidate mask, and each
-    document's coordination (the idf-weighted share of the query's concepts it matches), or
-    None when the query has no ranked words."""
+    """Analyzed scores (without nearness) of every document, the candidate mask, each
+    document's coverage of the query's concepts (:mod:`search.coordination`) and whether it
+    matches all of them, both None when the query has no ranked words."""
     scores = np.zeros(view.size)
     matched = np.full(view.size, plan.listing)
     hits = np.zeros((len(plan.concepts), view.size), dtype=bool)
@@ -130,9 +132,9 @@ def _phase1(view: Arrays, plan: Plan, p: Params):
     owners = [(c, docs) for part, docs in zip(plan.scored + plan.pairs, found) if len(docs) for c in part.concepts]
     if owners:
         hits[np.repeat([c for c, _ in owners], [len(d) for _, d in owners]), np.concatenate([d for _, d in owners])] = True
-    coverage = None
+    coverage = complete = None
     if plan.concepts:
-        coverage, matched = _coordination(view, plan, p, hits)
+        coverage, matched, complete = coordination(view, plan, p, hits)
         scores *= coverage ** p.coord_power
     if plan.required:
         matched = np.ones(view.size, dtype=bool)
@@ -144,44 +146,7 @@ def _phase1(view: Arrays, plan: Plan, p: Params):
         found = np.zeros(view.size, dtype=bool)
         _add_clause(view, clause, p, np.zeros(view.size), found)
         matched &= ~found
-    return scores, matched & view.live & _filter_mask(view, plan, p), coverage
-
-
-def _coordination(view: Arrays, plan: Plan, p: Params, hits: np.ndarray):
-    """Each document's idf-weighted share of the concepts it matches, and the documents that
-    match enough of them (``Params.coord_min`` of the weight, at least one concept).
-
-    A concept also matches where all of its own Hangul bigrams stand, in the bigram view or
-    the literal one (where Kiwi read the paper's words differently: 단안 as 단 + 안); a stray
-    bigram alone scores but matches nothing, so ``제미나이`` does not find 토크나이저.
-    """
-    for c, concept in enumerate(plan.concepts):
-        if concept.grams:
-            hits[c] |= _all_grams(view, concept.grams, p)
-    hits &= view.live
-    matched = hits.any(axis=0)
-    # Translations complete a paper's coverage, but alone match nothing.
-    for c, concept in enumerate(plan.concepts):
-        for form in concept.translations:
-            hits[c, view.postings("summary", form)[0]] = True
-    hits &= view.live
-    df = hits.sum(axis=1)
-    weights = np.log(max(view.live_count, 1) / (df + 1)) + 1 if p.coord_idf else np.ones(len(df))
-    weights = np.maximum(weights, 1e-3)
-    coverage = weights @ hits / weights.sum()
-    matched &= coverage >= p.coord_min - 1e-9
-    return coverage, matched
-
-
-def _all_grams(view: Arrays, grams: tuple[str, ...], p: Params) -> np.ndarray:
-    """The documents holding every one of ``grams``, each in the bigram view or a literal one."""
-    if not grams:
-        return np.ones(view.size, dtype=bool)
-    fields = ("grams",) + tuple(field for field, _ in p.literal_fields)
-    lists = [(i, view.postings(field, g)[0]) for i, g in enumerate(grams) for field in fields]
-    has = np.zeros((len(grams), view.size), dtype=bool)
-    has[np.repeat([i for i, _ in lists], [len(d) for _, d in lists]), np.concatenate([d for _, d in lists])] = True
-    return has.all(axis=0)
+    return scores, matched & view.live & _filter_mask(view, plan, p), coverage, complete
 
 
 def _filter_mask(view: Arrays, plan: Plan, p: Params) -> np.ndarray:
@@ -346,7 +311,7 @@ def _matches(view: Arrays, element, p: Params) -> np.ndarray:
             if pair.concepts or not counted:
                 found[_sequence(view, pair.field, (pair.a, pair.b), p.near_slop)[0]] = True
         for grams in element.grams:
-            found |= _all_grams(view, grams, p)
+            found |= all_grams(view, grams, p)
     elif isinstance(element, Range):
         column = view.votes if element.column == "votes" else view.dates
         found[:] = True

@@ -4,6 +4,7 @@ rank above papers matching one word many times; sorted listings keep the complet
 from __future__ import annotations
 
 import dataclasses
+import math
 
 import pytest
 from helpers_index import day_index
@@ -151,3 +152,68 @@ def test_english_words_of_a_mixed_query_count_less_in_titles(tmp_path):
     assert mixed["spatial"] == pytest.approx(DEFAULT.title_boost * DEFAULT.alias_boost * alias.confidence)
     assert title_boosts("VLM spatial")["vlm"] == pytest.approx(DEFAULT.title_boost)
     assert title_boosts("VLM 공간 추론", dataclasses.replace(DEFAULT, mixed_title=1.0))["vlm"] == DEFAULT.title_boost
+
+
+@pytest.fixture(scope="module")
+def implying(tmp_path_factory):
+    base = tmp_path_factory.mktemp("implied")
+    papers = [
+        # RLHF alone (many votes), RLHF with 정렬, 정렬 alone, and neither.
+        *[(f"2407.006{i:02d}", f"RLHF Study {i}", 500, "RLHF 보상 모델을 학습합니다.") for i in range(2)],
+        *[(f"2407.007{i:02d}", f"Aligned {i}", 5, "RLHF로 언어 모델을 정렬하는 연구입니다.") for i in range(3)],
+        *[(f"2407.008{i:02d}", f"Sorting {i}", 5, "데이터를 정렬합니다.") for i in range(4)],
+        *[(f"2407.009{i:02d}", f"Filler {i}", 1, "음성 합성을 연구합니다.") for i in range(10)],
+    ]
+    return day_index(base, [(arxiv_id, title, "Ann Example", summary, votes)
+                            for arxiv_id, title, votes, summary in papers])
+
+
+def coverage_of(index_dir, query, params=DEFAULT):
+    opened = open_index(index_dir)
+    view = opened.arrays
+    plan = plans.build(query, opened.tables(), opened.loanword, params=params, words=opened.word)
+    _, _, coverage, _ = ranking._phase1(view, plan, params)
+    return {view.arxiv_id(d): float(coverage[d]) for d in range(view.size)}
+
+
+def idf(n, df):
+    return math.log(n / (df + 1)) + 1
+
+
+def test_a_missed_broader_concept_that_the_matched_one_implies_counts_by_its_likelihood(implying):
+    covered = coverage_of(implying, "RLHF 정렬")
+    n, rlhf, align, both = 19, 5, 7, 3
+    w_rlhf, w_align = idf(n, rlhf), idf(n, align)
+    # P(정렬 | RLHF) = 3/5 against P(정렬) = 7/19: the words go together, and 정렬 is the broader
+    # word, so a paper saying only RLHF counts 정렬 by that likelihood, pulled towards the base rate.
+    implied = (both + DEFAULT.coord_prior * align / n) / (rlhf + DEFAULT.coord_prior)
+    assert covered["2407.00600"] == pytest.approx((w_rlhf + w_align * implied) / (w_rlhf + w_align))
+    assert covered["2407.00700"] == pytest.approx(1.0)
+    # The narrower word is a qualifier the paper lacks: a paper saying only 정렬 gets no credit.
+    assert covered["2407.00800"] == pytest.approx(w_align / (w_rlhf + w_align))
+    off = coverage_of(implying, "RLHF 정렬", dataclasses.replace(DEFAULT, coord_implied=0.0))
+    assert off["2407.00600"] == pytest.approx(w_rlhf / (w_rlhf + w_align))
+    # Three shared papers are the evidence; asking for more, there is none.
+    assert DEFAULT.coord_shared <= both
+    scarce = coverage_of(implying, "RLHF 정렬", dataclasses.replace(DEFAULT, coord_shared=both + 1))
+    assert scarce["2407.00600"] == pytest.approx(w_rlhf / (w_rlhf + w_align))
+
+
+def test_a_broader_concept_unrelated_to_the_matched_one_is_not_implied(implying):
+    # 연구 stands in 13 of the 19 papers, and in 3 of the 5 that say RLHF: less than chance.
+    covered = coverage_of(implying, "RLHF 연구")
+    w_rlhf, w_research = idf(19, 5), idf(19, 13)
+    assert covered["2407.00600"] == pytest.approx(w_rlhf / (w_rlhf + w_research))
+
+
+def test_implied_credit_ranks_but_does_not_make_a_complete_match(implying):
+    # A listing by votes keeps only the papers matching both words, though the RLHF-only papers
+    # have a hundred times their votes: an implied word is a likelihood, not a match ...
+    hits = search("RLHF 정렬", index_dir=implying, sort="votes")
+    assert sorted(h.arxiv_id for h in hits) == ["2407.00700", "2407.00701", "2407.00702"]
+    assert hits.total == 3
+    # ... even where the credit alone would bring a paper's coverage to 1.
+    generous = dataclasses.replace(DEFAULT, coord_implied=3.0)
+    assert coverage_of(implying, "RLHF 정렬", generous)["2407.00600"] >= 1.0
+    ids, total = ranked(implying, "RLHF 정렬", generous, sort="votes")
+    assert (sorted(ids), total) == (["2407.00700", "2407.00701", "2407.00702"], 3)

@@ -25,7 +25,7 @@ sys.path[:0] = [str(ROOT), str(HERE)]
 from queries import dev_queries, sample  # noqa: E402
 
 STAGES = [("query", "_corrections"), ("plan", "build"), ("query", "_pinned"), ("ranking", "rank"),
-          ("ranking", "_phase1"), ("ranking", "_coordination"), ("ranking", "_phase2"), ("ranking", "_best"),
+          ("ranking", "_phase1"), ("ranking", "coordination"), ("ranking", "_phase2"), ("ranking", "_best"),
           ("ranking", "_names_an_author"), ("snippets", "term_pattern"), ("snippets", "make_snippet"),
           ("opened", "Opened.stored"), ("results", "Hit.from_stored"), ("query", "_not_candidates"),
           ("suggestions", "suggest"), ("query", "open_index")]
@@ -33,7 +33,7 @@ PARTS = [("correct", "correct_word"), ("correct", "Vocabulary.df"), ("correct", 
          ("analysis", "compose"), ("analysis", "analyze"), ("opened", "Opened.word"), ("opened", "Opened.loanword"),
          ("plan", "_Builder.add"), ("plan", "_Builder._aliases"), ("plan", "_Builder._loanwords"),
          ("ranking", "_add_terms"), ("ranking", "_add_term"), ("ranking", "_add_near"), ("ranking", "_sequence"),
-         ("ranking", "_all_grams"), ("ranking", "_add_clause"), ("ranking", "_filter_mask"),
+         ("coordination", "all_grams"), ("ranking", "_add_clause"), ("ranking", "_filter_mask"),
          ("arrays", "Arrays.postings"), ("arrays", "Arrays.positions")]
 
 
