@@ -30,6 +30,8 @@ MIN_COUNT = 3
 MIN_CONFIDENCE = 0.3
 MIN_REVERSE_CONFIDENCE = 0.1
 MIN_ALIGNED_REVERSE = 0.2
+#: A spelling of a pooled English term is expanded to when it makes this share of its glosses.
+MIN_SPELLING_SHARE = 0.1
 MIN_SPLIT_COUNT = 2
 SUBSUMED = 0.5
 MAX_KOREAN_TERMS = 3
@@ -337,10 +339,10 @@ def _word_form(word: str) -> str:
 
 def _spellings(spellings: Counter) -> list[str]:
     """The spellings of one term to expand to, the most glossed first: each a real share of the
-    term's glosses (``MIN_REVERSE_CONFIDENCE``), so one paper's ``modeling`` of 모델 is left out."""
+    term's glosses (``MIN_SPELLING_SHARE``), so one paper's ``modeling`` of 모델 is left out."""
     total = sum(spellings.values())
     ranked = sorted(spellings, key=lambda s: (-spellings[s], s))
-    return ranked[:1] + [s for s in ranked[1:] if spellings[s] >= MIN_REVERSE_CONFIDENCE * total]
+    return ranked[:1] + [s for s in ranked[1:] if spellings[s] >= MIN_SPELLING_SHARE * total]
 
 
 @dataclass(frozen=True)
