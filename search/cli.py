@@ -390,7 +390,8 @@ def aliases(word, as_json, index_dir):
     if not found and not sound:
         click.echo(f"no aliases learned for {word!r}", err=True)
     for row in found:
-        click.echo(f"{row['alias']}\t({row['language']}, {row['documents']} documents, confidence {row['confidence']:.2f})")
+        written = " / ".join(row.get("spellings", [row["alias"]]))
+        click.echo(f"{written}\t({row['language']}, {row['documents']} documents, confidence {row['confidence']:.2f})")
     if sound:
         both = "1 paper" if sound["both"] == 1 else f"{sound['both']} papers"
         click.echo(f"{sound['alias']}\t(en, loanword: sounds alike {sound['similarity']:.2f}, "

@@ -31,6 +31,8 @@ MIN_COUNT = 3
 MIN_CONFIDENCE = 0.3
 MIN_REVERSE_CONFIDENCE = 0.1
 MIN_ALIGNED_REVERSE = 0.2
+#: A spelling of a pooled English term is expanded to when it makes this share of its glosses.
+MIN_SPELLING_SHARE = 0.1
 MIN_SPLIT_COUNT = 2
 SUBSUMED = 0.5
 MAX_KOREAN_TERMS = 3
@@ -64,9 +66,10 @@ def mine(*texts: tuple[str, list[Term]]) -> dict:
 
 def _mine_text(text, terms, pairs, korean, english, splits) -> None:
     primary = [t for t in terms if t.primary]
-    units = _units(primary)
+    written = _written(primary)
+    units = _units(written)
     for m in _PAREN.finditer(text):
-        inside = [t for t in primary if m.start(1) <= t.start and t.end <= m.end(1)]
+        inside = [t for t in written if m.start(1) <= t.start and t.end <= m.end(1)]
         before = _chain_before(text, units, m.start())
         if not inside or not before:
             continue
@@ -110,6 +113,30 @@ def _truncated(text: str, side: list[Term]) -> bool:
     if start and (text[start - 1].isalnum() or text[start - 1] in "-_/"):
         return True
     return len(side) > 1 and any(len(t.text) < 2 for t in side)
+
+
+def _written(primary: list[Term]) -> list[Term]:
+    """The terms with a written word that Kiwi cut into a one-syllable piece and one other put
+    back together (인 + 코딩 of 인코딩, 디 + 퓨전 of 디퓨전): Kiwi guessing at a word it does not
+    know. The join is itself an index term (:func:`search.analysis.terms_from_tokens`), so a
+    gloss of ``위치 인코딩`` is the two words 위치 and 인코딩, as written. Pieces of two
+    syllables or more are words of their own (강화 + 학습 of 강화학습) and stay apart, so
+    ``강화학습(reinforcement learning)`` still pairs word by word."""
+    runs: list[list[Term]] = []
+    for t in primary:
+        if (runs and runs[-1][-1].end == t.start and runs[-1][-1].kind == t.kind == "noun"
+                and is_hangul(runs[-1][-1].text) and is_hangul(t.text)):
+            runs[-1].append(t)
+        else:
+            runs.append([t])
+    out: list[Term] = []
+    for run in runs:
+        if len(run) == 2 and min(len(run[0].text), len(run[1].text)) == 1:
+            a, b = run
+            out.append(Term(a.text + b.text, a.pos, a.start, b.end, True, "noun"))
+        else:
+            out.extend(run)
+    return out
 
 
 def _units(primary: list[Term]) -> list[list[Term]]:
@@ -208,21 +235,30 @@ class Lexicon:
         """The aliases and splits that pass the thresholds, ready for query expansion."""
         ko_to_en: dict[str, list[Alias]] = {}
         en_to_ko: dict[str, list[Alias]] = {}
+        # The spellings of one English term pool their evidence (Positional Encoding, position
+        # encodings): each alone may fall short of the thresholds that the term passes.
+        groups: dict[tuple[str, str, tuple], Counter] = {}
         for (ko_key, ko_parts, en_key), n in self.pairs.items():
-            if n < MIN_COUNT or self._inside_longer(ko_parts, en_key, n):
+            if n > 0 and not self._inside_longer(ko_parts, en_key, n):
+                groups.setdefault((ko_key, ko_parts, english_form(en_key)), Counter())[en_key] = n
+        for (ko_key, ko_parts, form), spellings in groups.items():
+            n = sum(spellings.values())
+            if n < MIN_COUNT:
                 continue
-            p_en = n / max(1, self.korean[ko_key])
-            p_ko = n / max(1, self.english[en_key])
+            p_en = min(1.0, n / max(1, self.korean[ko_key]))
+            p_ko = min(1.0, n / max(1, sum(self.english[s] for s in spellings)))
             # The Korean side must mostly mean this English term (so ``모델(LLMs)`` does not
             # make ``모델`` an alias of ``llm``) and be a real share of how the term is glossed.
             if p_en < MIN_CONFIDENCE or p_ko < MIN_REVERSE_CONFIDENCE:
                 continue
-            ko_to_en.setdefault(ko_key, []).append(Alias(en_key, n, p_en))
-            en_to_ko.setdefault(en_key, []).append(Alias(ko_parts, n, p_ko))
+            written = _spellings(spellings)
+            ko_to_en.setdefault(ko_key, []).append(Alias(written[0], n, p_en, tuple(written[1:])))
+            for en_key in written:
+                en_to_ko.setdefault(en_key, []).append(Alias(ko_parts, n, p_ko))
         for ko_word, aliases in self._aligned().items():
             known = ko_to_en.setdefault(ko_word, [])
-            have = {a.text for a in known}
-            known.extend(a for a in aliases if a.text not in have)
+            have = {english_form(w) for a in known for w in a.spellings()}
+            known.extend(a for a in aliases if english_form(a.text) not in have)
         splits: dict[str, tuple[str, str]] = {}
         best: dict[str, int] = {}
         for (compound, a, b), n in self.splits.items():
@@ -250,9 +286,10 @@ class Lexicon:
         aligned: 27). A pair needs ``MIN_COUNT`` papers, the English word in ``MIN_CONFIDENCE``
         of the Korean word's aligned glosses, and the Korean word in ``MIN_ALIGNED_REVERSE`` of
         the English word's: the last drops misalignments where Kiwi cut one written word in two
-        (``대형 멀티 모달 모델(large multimodal models)`` pairs 멀티 with large).
+        (``대형 멀티 모달 모델(large multimodal models)`` pairs 멀티 with large). The forms of one
+        English word count together (위치 is position in 13 glosses and positional in 3).
         """
-        pairs: Counter = Counter()
+        pairs: dict[tuple[str, str], Counter] = {}
         korean: Counter = Counter()
         english: Counter = Counter()
         for (_, ko_parts, en_key), n in self.pairs.items():
@@ -260,16 +297,58 @@ class Lexicon:
             if n <= 0 or len(ko) != len(en) or len(ko) < 2:
                 continue
             for k, e in zip(ko, en):
-                pairs[k, e] += n
+                pairs.setdefault((k, english_form(e)), Counter())[e] += n
                 korean[k] += n
                 english[e] += n
         aligned: dict[str, list[Alias]] = {}
-        for (k, e), n in pairs.items():
+        for (k, form), spellings in pairs.items():
+            n = sum(spellings.values())
+            written = _spellings(spellings)
+            reverse = n / sum(english[s] for s in spellings)
             # One- and two-letter English words are function words (of, to) or unit letters.
-            if n < MIN_COUNT or len(e) < 3 or n / korean[k] < MIN_CONFIDENCE or n / english[e] < MIN_ALIGNED_REVERSE:
+            if n < MIN_COUNT or len(written[0]) < 3 or n / korean[k] < MIN_CONFIDENCE or reverse < MIN_ALIGNED_REVERSE:
                 continue
-            aligned.setdefault(k, []).append(Alias(e, n, n / korean[k]))
+            aligned.setdefault(k, []).append(Alias(written[0], n, n / korean[k], tuple(written[1:])))
         return aligned
+
+
+def english_form(text: str) -> str:
+    """The shared form of an English term's spellings, word by word (see :func:`_word_form`):
+    ``positional encoding`` and ``position encoding`` are one term to the alias miner."""
+    return " ".join(_word_form(w) for w in text.split())
+
+
+def _word_form(word: str) -> str:
+    """A light stem of a lower-cased, singular English word, for pooling the glosses of one
+    term: ``-ional`` → ``-ion`` (positional), then ``-ing`` or ``-ed`` (with a doubled consonant
+    undone), then ``-ion`` or a final ``-e``; a stem keeps at least four letters (``vision``,
+    ``action``, ``tuning`` stay). ``-ive``, ``-er``, ``-al`` alone and ``-ment`` are left: a
+    generative model, an encoder or a causal mask are other things than generation, encoding
+    or a cause. Only glosses of the same Korean words are pooled, never the index's terms."""
+    w = word
+    if not w.isalpha() or len(w) < 5:
+        return w
+    if w.endswith("ional"):
+        w = w[:-2]
+    for suffix in ("ing", "ed"):
+        if w.endswith(suffix) and len(w) - len(suffix) >= 4:
+            w = w[: -len(suffix)]
+            if len(w) > 4 and w[-1] == w[-2] and w[-1] not in "aeiouls":
+                w = w[:-1]
+            break
+    if w.endswith("ion") and len(w) >= 7:
+        w = w[:-3]
+    elif w.endswith("e") and len(w) >= 5:
+        w = w[:-1]
+    return w
+
+
+def _spellings(spellings: Counter) -> list[str]:
+    """The spellings of one term to expand to, the most glossed first: each a real share of the
+    term's glosses (``MIN_SPELLING_SHARE``), so one paper's ``modeling`` of 모델 is left out."""
+    total = sum(spellings.values())
+    ranked = sorted(spellings, key=lambda s: (-spellings[s], s))
+    return ranked[:1] + [s for s in ranked[1:] if spellings[s] >= MIN_SPELLING_SHARE * total]
 
 
 @dataclass(frozen=True)
@@ -279,6 +358,10 @@ class Alias:
     text: str
     count: int
     confidence: float
+    forms: tuple[str, ...] = ()  # the other spellings of the same English term, seen in glosses
+
+    def spellings(self) -> tuple[str, ...]:
+        return (self.text, *self.forms)
 
 
 @dataclass
@@ -292,7 +375,8 @@ class Tables:
 
     def to_json(self) -> dict:
         def rows(table):
-            return {k: [[a.text, a.count, round(a.confidence, 4)] for a in v] for k, v in table.items()}
+            return {k: [[a.text, a.count, round(a.confidence, 4), *([list(a.forms)] if a.forms else [])]
+                        for a in v] for k, v in table.items()}
 
         return {"ko_to_en": rows(self.ko_to_en), "en_to_ko": rows(self.en_to_ko),
                 "splits": {k: list(v) for k, v in self.splits.items()},
@@ -308,7 +392,7 @@ class Tables:
         file = ArrayFile(path)
 
         def aliases(rows):
-            return [Alias(*row) for row in rows]
+            return [Alias(*row[:3], tuple(row[3]) if len(row) > 3 else ()) for row in rows]
 
         try:
             forms = keyed.Table(file, "ko_forms", list)

@@ -514,7 +514,6 @@ class _Builder:
     def _aliases(self, text: str, primary: list[Term], seen: set[str]) -> None:
         """Add learned Korean ↔ English aliases of the query's words as weighted expansions."""
         words = [t.text for t in primary]
-        fields = self.p.expansion_fields
         for i in range(len(words)):
             for j in range(i + 1, min(len(words), i + lexicon.MAX_ENGLISH_TERMS) + 1):
                 span = words[i:j]
@@ -525,22 +524,28 @@ class _Builder:
                 else:
                     continue
                 for alias in found[: self.p.max_aliases]:
-                    parts = alias.text.split()
-                    key = " ".join(parts)
-                    if key in seen:
-                        continue
-                    seen.add(key)
-                    self.highlight.update(parts)
                     boost = self.p.alias_boost * alias.confidence
                     concepts = tuple(self.concept_ids[w] for w in span if w in self.concept_ids)
-                    if len(parts) == 1:
-                        self._add_terms(parts[0], fields, boost, concepts)
-                        continue
-                    # A multi-word alias counts where its words stand together, pair by pair.
-                    share = boost / (len(parts) - 1)
-                    for a, b in zip(parts, parts[1:]):
-                        for field, field_boost in fields:
-                            self.pairs.append(Near(field, a, b, field_boost * share, concepts))
+                    # One alias, however the corpus spells it (position encoding, positional
+                    # encoding): each spelling is its own index term.
+                    for written in alias.spellings():
+                        self._alias(written.split(), boost, concepts, seen)
+
+    def _alias(self, parts: list[str], boost: float, concepts: tuple, seen: set[str]) -> None:
+        key = " ".join(parts)
+        if key in seen:
+            return
+        seen.add(key)
+        self.highlight.update(parts)
+        fields = self.p.expansion_fields
+        if len(parts) == 1:
+            self._add_terms(parts[0], fields, boost, concepts)
+            return
+        # A multi-word alias counts where its words stand together, pair by pair.
+        share = boost / (len(parts) - 1)
+        for a, b in zip(parts, parts[1:]):
+            for field, field_boost in fields:
+                self.pairs.append(Near(field, a, b, field_boost * share, concepts))
 
     def _korean_aliases(self, key: str, text: str, last: Term, primary: list[Term]) -> list:
         """The aliases of Korean query words ``key`` ending with ``last``. When the written word

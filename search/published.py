@@ -174,6 +174,7 @@ def aliases(word: str, index_dir=None) -> list[dict]:
     gen = open_generation(index_dir)
     tables = gen.tables()
     return [
-        {"alias": a.text, "language": lang, "documents": a.count, "confidence": round(a.confidence, 3)}
+        {"alias": a.text, "language": lang, "documents": a.count, "confidence": round(a.confidence, 3),
+         **({"spellings": list(a.spellings())} if a.forms else {})}
         for lang, a in tables.lookup(word)
     ]

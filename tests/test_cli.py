@@ -389,6 +389,19 @@ def test_aliases_lists_the_english_word_a_hangul_loanword_spells(seeds_index):
                            "both": 2, "korean_papers": 3, "english_papers": 4}
 
 
+def test_aliases_shows_every_spelling_of_a_pooled_alias(tmp_path):
+    from helpers_index import day_index
+
+    glosses = ["위치 편향(position bias)", "위치 편향(position bias)", "위치 인코딩(positional encoding)",
+               "위치 인코딩(positional encoding)"]
+    ix = day_index(tmp_path, [(f"2407.0000{i}", f"Paper {i}", "A. Author", f"이 논문은 {g}을 분석합니다.")
+                              for i, g in enumerate(glosses)])
+    result = run("aliases", "위치", "--index-dir", str(ix))
+    assert result.stdout == "position / positional\t(en, 4 documents, confidence 1.00)\n"
+    printed = json.loads(run("aliases", "위치", "--json", "--index-dir", str(ix)).stdout)
+    assert printed[0]["spellings"] == ["position", "positional"]
+
+
 def test_aliases_of_an_unknown_word_says_none_were_learned(seeds_index):
     result = run("aliases", "zzqx", "--index-dir", str(seeds_index))
     assert result.stdout == ""

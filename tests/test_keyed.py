@@ -30,12 +30,14 @@ def test_writing_never_changes_a_hard_linked_earlier_file(tmp_path):
 
 
 def test_alias_tables_and_sounds_read_back_as_they_were_written(tmp_path):
-    tables = lexicon.Tables({"멀티모달": [lexicon.Alias("multimodal", 40, 0.9)]},
+    tables = lexicon.Tables({"멀티모달": [lexicon.Alias("multimodal", 40, 0.9)],
+                             "위치": [lexicon.Alias("position", 16, 0.84, ("positional",))]},
                             {"multimodal": [lexicon.Alias("멀티모달", 40, 0.8)]}, {"멀티모달": ("멀티", "모달")},
                             {"multimodal": ["멀티모달"]})
     tables.write(tmp_path / "tables.arr")
     read = lexicon.Tables.read(tmp_path / "tables.arr")
     assert read.ko_to_en.get("멀티모달") == tables.ko_to_en["멀티모달"]
+    assert read.ko_to_en["위치"] == tables.ko_to_en["위치"]
     assert read.en_to_ko["multimodal"] == tables.en_to_ko["multimodal"] and read.splits["멀티모달"] == ("멀티", "모달")
     assert read.ko_forms["multimodal"] == ["멀티모달"]
     # A file written before the Korean forms existed reads with none.

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from search import analysis, lexicon
 
 
@@ -63,3 +65,61 @@ def test_an_aligned_pair_needs_a_share_of_the_english_words_glosses():
     # 멀티 with large: 3 of large's 33 aligned glosses, under MIN_ALIGNED_REVERSE.
     assert "멀티" not in aligned
     assert [a.text for a in aligned["모델"]] == ["model"]
+
+
+def test_a_word_kiwi_cuts_into_a_one_syllable_piece_is_one_word_of_the_gloss():
+    # In a sentence Kiwi reads 인코딩 as 인 + 코딩; the gloss is still 위치 인코딩, two words.
+    tables = mined("이 모델은 위치 인코딩(positional encoding)을 씁니다.",
+                   "그들의 위치 인코딩(positional encoding)을 제안합니다.",
+                   "학습된 위치 인코딩(positional encoding)을 분석합니다.")
+    assert [a.text for a in tables.ko_to_en["위치인코딩"]] == ["positional encoding"]
+    assert [a.text for a in tables.en_to_ko["positional encoding"]] == ["위치 인코딩"]
+    # And its words align: 인코딩 = encoding.
+    assert "encoding" in [a.text for a in tables.ko_to_en["인코딩"]]
+
+
+def test_the_spellings_of_one_english_term_pool_their_glosses():
+    lex = lexicon.Lexicon()
+    lex.pairs[("위치인코딩", "위치 인코딩", "positional encoding")] = 2
+    lex.pairs[("위치인코딩", "위치 인코딩", "position encoding")] = 1
+    lex.korean["위치인코딩"] = 3
+    lex.english.update({"positional encoding": 2, "position encoding": 1})
+    tables = lex.tables()
+    # Neither spelling alone is seen in MIN_COUNT papers; the term is, and keeps both spellings.
+    (alias,) = tables.ko_to_en["위치인코딩"]
+    assert (alias.text, alias.forms, alias.count, alias.confidence) == ("positional encoding", ("position encoding",), 3, 1.0)
+    assert [a.text for a in tables.en_to_ko["position encoding"]] == ["위치 인코딩"]
+
+
+def test_a_spelling_seen_in_a_small_share_of_the_glosses_is_not_expanded_to():
+    lex = lexicon.Lexicon()
+    lex.pairs[("모델", "모델", "model")] = 30
+    lex.pairs[("모델", "모델", "modeling")] = 1
+    lex.korean["모델"] = 31
+    lex.english.update({"model": 30, "modeling": 1})
+    (alias,) = lex.tables().ko_to_en["모델"]
+    assert (alias.text, alias.forms, alias.count) == ("model", (), 31)
+
+
+def test_aligned_words_pool_their_english_forms():
+    lex = lexicon.Lexicon()
+    # 위치 is position in two glosses and positional in two: neither alone reaches MIN_COUNT.
+    lex.pairs[("위치편향", "위치 편향", "position bias")] = 2
+    lex.pairs[("위치인코딩", "위치 인코딩", "positional encoding")] = 2
+    (alias,) = lex._aligned()["위치"]
+    assert (alias.text, alias.forms, alias.count) == ("position", ("positional",), 4)
+
+
+@pytest.mark.parametrize("words", [("position", "positional", "positioning"),
+                                   ("evaluate", "evaluation", "evaluating", "evaluated"),
+                                   ("encode", "encoding", "encoded"), ("embed", "embedding", "embedded"),
+                                   ("condition", "conditional", "conditioned", "conditioning")])
+def test_english_forms_of_one_word_share_a_form(words):
+    assert len({lexicon.english_form(w) for w in words}) == 1
+
+
+@pytest.mark.parametrize("a, b", [("vision", "vis"), ("action", "act"), ("generative", "generation"),
+                                  ("encoder", "encoding"), ("causal", "cause"), ("positive", "position"),
+                                  ("tuning", "tune"), ("string", "str")])
+def test_english_words_that_mean_other_things_keep_their_own_form(a, b):
+    assert lexicon.english_form(a) != lexicon.english_form(b)

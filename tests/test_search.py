@@ -491,3 +491,17 @@ def test_a_suffixed_korean_word_uses_its_own_aliases_not_its_stems(query, expect
     plan = plans.build(query, tables)
     english = {s.term for s in plan.scored if lexicon.is_latin(s.term)}
     assert english == expected
+
+
+def test_an_alias_expands_to_every_spelling_the_corpus_glosses_it_with():
+    from search import lexicon, plan as plans
+
+    tables = lexicon.Tables({"위치": [lexicon.Alias("position", 16, 0.8, ("positional",))],
+                             "위치인코딩": [lexicon.Alias("positional encoding", 3, 1.0, ("position encoding",))]},
+                            {}, {})
+    plan = plans.build("위치 인코딩", tables)
+    english = {s.term: s.boost for s in plan.scored if s.field == "title" and lexicon.is_latin(s.term)}
+    # One alias, two index terms, each at the alias's weight.
+    assert english["position"] == english["positional"] > 0
+    pairs = {(p.a, p.b) for p in plan.pairs if p.field == "title"}
+    assert {("positional", "encoding"), ("position", "encoding")} <= pairs
