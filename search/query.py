@@ -100,6 +100,7 @@ def search(
         room = limit - len(out)
         out.extend(_hit(opened.stored(doc), score, pattern) for score, doc in rest[skip : skip + room])
         out.total = ranked.total + _not_candidates(opened, plan, params, pinned)
+        out.complete = ranked.complete
         out.suggestion = suggesting.suggest(query, fixes, ranked.total, searched)
     if capped:
         notes.append(f"the query was long; only its first {len(query):,} characters were used")

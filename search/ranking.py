@@ -67,25 +67,28 @@ def _norm_table(view: Arrays, p: Params) -> tuple[dict[str, int], np.ndarray]:
 
 @dataclass(frozen=True)
 class Ranked:
-    """The ranked page: (score, document) pairs best first, and how many papers matched."""
+    """The ranked page: (score, document) pairs best first, how many papers matched, and how
+    many of those match every concept of the query (None for a query of one concept or none)."""
 
     top: list[tuple[float, int]]
     total: int
+    complete: int | None = None
 
 
 def rank(view: Arrays, plan: Plan, p: Params, sort: str = "relevance", count: int = 10) -> Ranked:
     """The best ``count`` candidates of ``plan`` in ``sort`` order."""
     analyzed, candidates, coverage, complete = _phase1(view, plan, p)
-    if sort != "relevance" and coverage is not None:
-        # Sorted by votes or date, a paper sharing one common word would rank as high as one
-        # about the query: such a listing keeps the papers that match every concept, if any
-        # (a concept only implied is a likelihood, not a match).
-        complete &= candidates
-        if complete.any():
+    whole = None
+    if complete is not None:
+        complete &= candidates  # a concept only implied is a likelihood, not a match
+        whole = int(np.count_nonzero(complete)) if len(plan.concepts) > 1 else None
+        if sort != "relevance" and complete.any():
+            # Sorted by votes or date, a paper sharing one common word would rank as high as one
+            # about the query: such a listing keeps the papers that match every concept, if any.
             candidates = complete
     total = int(np.count_nonzero(candidates))
     if not total:
-        return Ranked([], 0)
+        return Ranked([], 0, whole)
     literal = None
     if plan.literal and not _names_an_author(view, plan, p):
         literal = np.zeros(view.size)
@@ -114,7 +117,7 @@ def rank(view: Arrays, plan: Plan, p: Params, sort: str = "relevance", count: in
     else:
         order = np.lexsort((window, -scores, -column[window]))
     order = order[:count]
-    return Ranked([(float(scores[i]), int(window[i])) for i in order], total)
+    return Ranked([(float(scores[i]), int(window[i])) for i in order], total, whole)
 
 
 def _phase1(view: Arrays, plan: Plan, p: Params):

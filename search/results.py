@@ -58,25 +58,29 @@ class Hit:
 class SearchResults(list):
     """A list of :class:`Hit` that also says how many papers matched and what to try instead.
 
-    ``corrected`` is the query that was searched instead of the one typed (a misspelling or the
-    wrong keyboard layout corrected), or None. A slice is a :class:`SearchResults` too and keeps
-    ``total``, ``corrected``, ``suggestion`` and ``notice``.
+    ``total`` counts the papers that match at least one query word through one of its forms;
+    ``complete`` how many of them match every word (None when the query has one word, or none:
+    a listing, an arXiv ID). ``corrected`` is the query that was searched instead of the one
+    typed (a misspelling or the wrong keyboard layout corrected), or None. A slice is a
+    :class:`SearchResults` too and keeps all of these.
     """
 
     def __init__(self, hits=(), total: int = 0, suggestion: str | None = None,
-                 notice: str | None = None, corrected: str | None = None) -> None:
+                 notice: str | None = None, corrected: str | None = None, complete: int | None = None) -> None:
         super().__init__(hits)
         self.total = total
         self.suggestion = suggestion
         self.notice = notice
         self.corrected = corrected
+        self.complete = complete
 
     def __getitem__(self, key):
         if isinstance(key, slice):
-            return SearchResults(super().__getitem__(key), self.total, self.suggestion, self.notice, self.corrected)
+            return SearchResults(super().__getitem__(key), self.total, self.suggestion, self.notice, self.corrected,
+                                 self.complete)
         return super().__getitem__(key)
 
     def to_dict(self, query: str | None = None) -> dict:
         """The shape of ``papers search --json``: the query, totals, hints and the hits."""
-        return {"query": query, "total": self.total, "corrected": self.corrected, "suggestion": self.suggestion,
-                "notice": self.notice, "hits": [hit.to_dict() for hit in self]}
+        return {"query": query, "total": self.total, "complete": self.complete, "corrected": self.corrected,
+                "suggestion": self.suggestion, "notice": self.notice, "hits": [hit.to_dict() for hit in self]}

@@ -113,7 +113,8 @@ def run_search(index_dir, q: str, *, limit=10, offset=0, sort="relevance", as_pr
             hits = query.search(searched, limit=limit, offset=offset, index_dir=index_dir, sort=sort,
                                 correct=not exact, **filters)
         took = time.perf_counter() - started
-    body = {"query": q if q.strip() else None, "total": hits.total, "suggestion": hits.suggestion,
+    body = {"query": q if q.strip() else None, "total": hits.total, "complete": hits.complete,
+            "suggestion": hits.suggestion,
             "notice": hits.notice, "hits": [_hit_dict(hit) for hit in hits], "completed": completed,
             "corrected": getattr(hits, "corrected", None)}
     body["took_ms"] = round(took * 1000, 1)

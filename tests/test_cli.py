@@ -75,8 +75,9 @@ def test_search_prints_ranked_results_with_snippets(seeds_index):
         "    트랜스포머(Transformers) 및 대형 언어 모델(LLMs)과 대형 다중 모달 모델(LMMs)이 사람 수준의 "
         "추론 능력을 보여주며, 알고리즘이 수학추론 과제에 있어 인간과 유사한 성과를 보이고 있습니다.\n"
     )
-    matching = len(search("멀티모달 벤치마크", index_dir=seeds_index, limit=1000))
-    assert result.stderr == f"2 of {matching} matching papers\n"
+    found = search("멀티모달 벤치마크", index_dir=seeds_index, limit=1000)
+    assert 0 < found.complete < len(found) == found.total
+    assert result.stderr == f"2 of {found.total} matching papers; {found.complete} match every word\n"
     assert "\x1b[" not in result.output and "score" not in result.output and "**" not in result.output
 
 
@@ -150,11 +151,11 @@ def test_search_shows_the_matched_author_beyond_the_first_four(seeds_index):
 def test_search_json_is_an_object_with_the_query_totals_and_hits(seeds_index):
     result = run("search", "멀티모달 벤치마크", "--json", "-n", "3", "--index-dir", str(seeds_index))
     printed = json.loads(result.stdout)
-    assert list(printed) == ["query", "total", "corrected", "suggestion", "notice", "hits"]
+    assert list(printed) == ["query", "total", "complete", "corrected", "suggestion", "notice", "hits"]
     expected = search("멀티모달 벤치마크", index_dir=seeds_index, limit=3)
     assert printed["query"] == "멀티모달 벤치마크"
-    assert (printed["total"], printed["suggestion"], printed["notice"], printed["corrected"]) == (
-        expected.total, None, None, None)
+    assert (printed["total"], printed["complete"], printed["suggestion"], printed["notice"], printed["corrected"]) == (
+        expected.total, expected.complete, None, None, None)
     assert all(list(hit) == [f.name for f in dataclasses.fields(Hit)] for hit in printed["hits"])
     assert printed["hits"] == [hit.to_dict() for hit in expected]
     first = printed["hits"][0]

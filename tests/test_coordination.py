@@ -217,3 +217,26 @@ def test_implied_credit_ranks_but_does_not_make_a_complete_match(implying):
     assert coverage_of(implying, "RLHF 정렬", generous)["2407.00600"] >= 1.0
     ids, total = ranked(implying, "RLHF 정렬", generous, sort="votes")
     assert (sorted(ids), total) == (["2407.00700", "2407.00701", "2407.00702"], 3)
+
+
+def test_total_counts_papers_matching_a_word_and_complete_those_matching_every_word(tmp_path, capsys):
+    from search.cli import main
+
+    papers = [
+        ("2401.00001", "Code Generation Benchmark", "Ann Example", "코드 생성 벤치마크를 제안합니다."),
+        ("2401.00002", "Code Generation", "Ann Example", "코드 생성 방법을 제안합니다."),
+        ("2401.00003", "A Benchmark", "Ann Example", "새 벤치마크를 제안합니다."),
+        ("2401.00004", "Speech Synthesis", "Ann Example", "음성 합성 방법을 제안합니다."),
+    ]
+    index_dir = day_index(tmp_path, papers)
+    found = search("코드 생성 벤치마크", index_dir=index_dir)
+    assert (found.total, found.complete) == (3, 1)
+    assert found[:1].complete == 1 and found.to_dict()["complete"] == 1
+    # Sorted by votes, only the complete papers are listed, and counted.
+    by_votes = search("코드 생성 벤치마크", index_dir=index_dir, sort="votes")
+    assert (by_votes.total, by_votes.complete) == (1, 1)
+    # One word has nothing to be complete in.
+    assert search("벤치마크", index_dir=index_dir).complete is None
+    with pytest.raises(SystemExit):
+        main(["search", "코드 생성 벤치마크", "--index-dir", str(index_dir), "--color", "never"])
+    assert "3 of 3 matching papers; 1 match every word" in capsys.readouterr().err

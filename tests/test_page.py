@@ -84,6 +84,9 @@ def test_typing_a_korean_query_shows_ranked_results(server, browser, tmp_path):
     type_query(browser, "멀티모달 벤치마크")
     wait_for(browser, lambda d: "편의 논문" in status(d) and titles(d)
              and titles(d)[0].startswith("MMEvalPro"), "results for 멀티모달 벤치마크")
+    counts = server.get("/api/search", q="멀티모달 벤치마크").json()
+    assert 0 < counts["complete"] < counts["total"]
+    assert f"{counts['total']} papers (모든 단어 {counts['complete']}편 {counts['complete']} match every word)" in status(browser)
     first = by_css(browser, ".hit")[0]
     link = by_css(first, "h2 a")[0]
     assert link.get_attribute("href") == "https://arxiv.org/abs/2407.00468"

@@ -24,10 +24,11 @@ def test_search_returns_the_library_hits_with_totals_and_timing(server, seeds_in
     assert response.status_code == 200
     assert response.headers["content-type"] == "application/json; charset=utf-8"
     body = response.json()
-    assert set(body) == {"query", "total", "suggestion", "notice", "took_ms", "hits", "completed", "corrected"}
+    assert set(body) == {"query", "total", "complete", "suggestion", "notice", "took_ms", "hits", "completed",
+                         "corrected"}
     expected = search("멀티모달 벤치마크", limit=3, index_dir=seeds_index)
     assert body["query"] == "멀티모달 벤치마크"
-    assert body["total"] == expected.total
+    assert (body["total"], body["complete"]) == (expected.total, expected.complete)
     assert body["hits"] == [hit.to_dict() for hit in expected]
     assert body["took_ms"] >= 0 and body["completed"] is None
 

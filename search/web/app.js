@@ -114,6 +114,9 @@ function render(data) {
   let status;
   if (data.query === null) status = `최신 논문 Latest papers — ${data.total}편`;
   else status = `${data.total}편의 논문 ${data.total} papers`;
+  if (data.complete !== null && data.complete !== undefined && data.complete < data.total) {
+    status += ` (모든 단어 ${data.complete}편 ${data.complete} match every word)`;
+  }
   if (data.completed) status += ` · 검색어: “${data.completed}”`;
   if (data.hits.length) status += ` · ${first}–${last}`;
   $("status").textContent = `${status} · ${data.took_ms} ms`;
