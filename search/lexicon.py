@@ -401,6 +401,21 @@ class Tables:
         return cls(keyed.Table(file, "ko_to_en", aliases), keyed.Table(file, "en_to_ko", aliases),
                    keyed.Table(file, "splits", tuple), forms)
 
+    def pivots(self, english: str, aliases: list[Alias], limit: int) -> list[Alias]:
+        """The other English terms glossing the Korean compounds among ``aliases`` (the Korean
+        aliases of ``english``), each at the product of the two confidences: ``state space
+        model`` is 상태 공간 모델, which is also glossed *ssm*. Only through a compound (two words
+        or more), which names one thing; a single word carries several senses (추론 is
+        *reasoning* and *inference*, 필드 *field* and *nerf*)."""
+        found = []
+        for alias in aliases:
+            if " " not in alias.text:
+                continue
+            for other in self.ko_to_en.get(alias.text.replace(" ", ""), [])[:limit]:
+                if english not in other.spellings():
+                    found.append(Alias(other.text, other.count, alias.confidence * other.confidence, other.forms))
+        return found
+
     def lookup(self, word: str) -> list[tuple[str, Alias]]:
         """Aliases of a word or phrase in either direction, for `papers aliases`."""
         from .analysis import analyze

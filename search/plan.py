@@ -523,13 +523,19 @@ class _Builder:
                     found = self.tables.en_to_ko.get(" ".join(span), [])
                 else:
                     continue
+                concepts = tuple(self.concept_ids[w] for w in span if w in self.concept_ids)
                 for alias in found[: self.p.max_aliases]:
                     boost = self.p.alias_boost * alias.confidence
-                    concepts = tuple(self.concept_ids[w] for w in span if w in self.concept_ids)
                     # One alias, however the corpus spells it (position encoding, positional
                     # encoding): each spelling is its own index term.
                     for written in alias.spellings():
                         self._alias(written.split(), boost, concepts, seen)
+                if all(lexicon.is_latin(w) for w in span) and self.p.pivot_boost:
+                    # Two hops weigh less than one: both confidences (lexicon.Tables.pivots).
+                    for other in self.tables.pivots(" ".join(span), found[: self.p.max_aliases], self.p.max_aliases):
+                        for written in other.spellings():
+                            self._alias(written.split(), self.p.alias_boost * self.p.pivot_boost * other.confidence,
+                                        concepts, seen)
 
     def _alias(self, parts: list[str], boost: float, concepts: tuple, seen: set[str]) -> None:
         key = " ".join(parts)

@@ -505,3 +505,48 @@ def test_an_alias_expands_to_every_spelling_the_corpus_glosses_it_with():
     assert english["position"] == english["positional"] > 0
     pairs = {(p.a, p.b) for p in plan.pairs if p.field == "title"}
     assert {("positional", "encoding"), ("position", "encoding")} <= pairs
+
+
+def test_an_english_term_pivots_through_its_korean_compound_to_its_other_glosses():
+    from search import lexicon, plan as plans
+    from search.params import DEFAULT
+
+    tables = lexicon.Tables(
+        {"상태공간모델": [lexicon.Alias("ssm", 23, 0.88), lexicon.Alias("state space model", 8, 0.31)],
+         "추론": [lexicon.Alias("reasoning", 36, 0.55), lexicon.Alias("inference", 21, 0.32)]},
+        {"state space model": [lexicon.Alias("상태 공간 모델", 8, 1.0)],
+         "reasoning": [lexicon.Alias("추론", 36, 0.9)]}, {})
+    plan = plans.build("state space model", tables)
+    ssm = [s for s in plan.scored if s.term == "ssm"]
+    # Two hops weigh the product of the two confidences, below a direct alias ...
+    assert {s.field: s.boost for s in ssm} == pytest.approx(
+        {"title": DEFAULT.title_boost * DEFAULT.alias_boost * 0.88, "summary": DEFAULT.alias_boost * 0.88})
+    # ... and the acronym stands for every word it abbreviates.
+    assert all(len(s.concepts) == 3 for s in ssm)
+    # A single Korean word carries several senses: reasoning is not inference.
+    assert not any(s.term == "inference" for s in plans.build("reasoning", tables).scored)
+    off = plans.build("state space model", tables, params=dataclasses.replace(DEFAULT, pivot_boost=0.0))
+    assert not any(s.term == "ssm" for s in off.scored)
+
+
+def test_a_paper_that_writes_only_the_acronym_is_found_by_the_spelled_out_term(tmp_path):
+    from search import plan as plans, ranking
+    from search.opened import open_index
+    from search.params import DEFAULT
+
+    index_dir = day_index(tmp_path, [
+        # The corpus glosses 상태 공간 모델 both ways, so each English term is its alias.
+        *[(f"2407.001{i:02d}", f"Sequence Study {i}", "Ann Example", "상태 공간 모델(SSM)을 연구합니다.", 1)
+          for i in range(3)],
+        *[(f"2407.002{i:02d}", f"Recurrent Study {i}", "Ann Example",
+           "상태 공간 모델(state space model)을 분석합니다.", 1) for i in range(3)],
+        ("2407.00301", "Fast SSM Kernels", "Ann Example", "SSM 커널을 빠르게 만듭니다.", 1),
+    ] + [(f"2407.004{i:02d}", f"Filler {i}", "Ann Example", "음성 합성을 연구합니다.", 1) for i in range(6)])
+    opened = open_index(index_dir)
+
+    def found(params):
+        plan = plans.build("state space model", opened.tables(), opened.loanword, params=params, words=opened.word)
+        return [opened.arrays.arxiv_id(doc) for _, doc in ranking.rank(opened.arrays, plan, params, "relevance", 20).top]
+
+    assert "2407.00301" in found(DEFAULT)
+    assert "2407.00301" not in found(dataclasses.replace(DEFAULT, pivot_boost=0.0))
