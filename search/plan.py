@@ -9,23 +9,17 @@ decided here from the generation's lexicon tables and loanword evidence.
 from __future__ import annotations
 
 import dataclasses
-import itertools
 import re
 from collections.abc import Callable
 
-from . import analysis, browse, lexicon
+from . import analysis, lexicon
 from .analysis import Term
-from .errors import QueryError
 from .params import DEFAULT, Params
+from .expand import Expansions, name_match
 from .plan_parts import Bool, Clause, Concept, Filters, Ids, Near, Plan, Range, Scored, Terms  # noqa: F401  (the parts, re-exported)
 from .syntax import Filter, Group, Item, parse, restricts
 
 MAX_QUERY_TERMS = 48
-#: A noun made a verb (제어하는, 개선된, 학습시킨) keeps its meaning, unlike one with a
-#: derivational suffix (최적화, 조건부).
-_LIGHT_VERB = re.compile(r"^(?:하|해|했|되|돼|됐|된|될|시키|시켜|받|당하)")
-
-
 def build(query: str, tables: lexicon.Tables, loanword: Callable = lambda korean: None,
           filters: Filters = Filters(), params: Params = DEFAULT, words: Callable | None = None,
           prefix: Callable | None = None, names: Callable | None = None) -> Plan:
@@ -40,7 +34,7 @@ def build(query: str, tables: lexicon.Tables, loanword: Callable = lambda korean
     builder = _Builder(tables, loanword, params, prefix)
     builder.names = names
     if filters.author is not None and names is not None and isinstance(filters.author, Clause):
-        filters = dataclasses.replace(filters, author=_name_match(filters.author.words, names))
+        filters = dataclasses.replace(filters, author=name_match(filters.author.words, names))
     parsed = parse(query)
     parts, filters = _top_filters(parsed.parts, filters)
     if (filters.since or 0) > (filters.until or 99999999) or (filters.min_votes or 0) > (filters.max_votes or 1 << 62):
@@ -68,23 +62,6 @@ def build(query: str, tables: lexicon.Tables, loanword: Callable = lambda korean
         only_operators=parsed.only_operators,
         concepts=tuple(builder.concepts),
     )
-
-
-#: At most this many spellings and word orders of one author's name are tried.
-MAX_NAME_FORMS = 24
-
-
-def _name_match(words: tuple[str, ...], names: Callable):
-    """An author's name in any word order and spelling: ``Zhang Yifan``, ``Yifan Zhang`` and
-    ``Yi-Fan Zhang`` are one person."""
-    spellings = [list(dict.fromkeys([w, *names(w)])) for w in words]
-    orders = itertools.permutations(range(len(words))) if len(words) <= 3 else [tuple(range(len(words)))]
-    forms = []
-    for order in orders:
-        for combo in itertools.product(*(spellings[i] for i in order)):
-            forms.append(Clause("phrase" if len(combo) > 1 else "all", (("authors", 1.0),), combo, 1))
-    forms = list(dict.fromkeys(forms))[:MAX_NAME_FORMS]
-    return forms[0] if len(forms) == 1 else Bool(should=tuple(forms))
 
 
 def _only_ids(elements) -> bool:
@@ -119,28 +96,6 @@ def _top_filters(parts, filters: Filters) -> tuple[tuple, Filters]:
 
 def _tighter(a, b, pick):
     return b if a is None else a if b is None else pick(a, b)
-
-
-def filters(since=None, until=None, min_votes=None, author=None) -> Filters:
-    """Check the search options and turn them into :class:`Filters`."""
-    since = _check_date(since, "since")
-    until = _check_date(until, "until")
-    if since and until and since > until:
-        raise QueryError(f"since ({since}) is after until ({until}); nothing can match")
-    if min_votes is not None and (not isinstance(min_votes, int) or min_votes < 0):
-        raise QueryError(f"min_votes must be a whole number ≥ 0, not {min_votes!r}")
-    clause = None
-    if author is not None:
-        words = tuple(t.text for t in analysis.name_terms([author]))
-        if not words:
-            raise QueryError(f"author {author!r} has no letters to match")
-        clause = Clause("phrase", (("authors", 1.0),), words, 1)
-    number = lambda d: None if d is None else int(d.replace("-", ""))  # noqa: E731
-    return Filters(number(since), number(until), min_votes, clause)
-
-
-def _check_date(value, option: str) -> str | None:
-    return browse.date_bound(value, option, end=option == "until")
 
 
 def _slop(primary: list[Term]) -> int:
@@ -207,16 +162,6 @@ def _mixed_titles(scored: list[Scored], ranked, params: Params) -> tuple[Scored,
                  if s.field == "title" and s.term in latin and s.concepts else s for s in scored)
 
 
-def _written_forms(words: list[str]) -> list[str]:
-    """``words`` and their plurals, the forms that :func:`analysis.normalize_english` reads as
-    them (``autoencoder`` → ``autoencoders``, ``study`` → ``studies``, ``patch`` → ``patches``)."""
-    forms = []
-    for w in words:
-        plurals = [w + "s", w + "es"] + ([w[:-1] + "ies"] if w.endswith("y") else [])
-        forms += [w] + [f for f in plurals if f != w and analysis.normalize_english(f) == w]
-    return list(dict.fromkeys(forms))
-
-
 def _stopped_pieces(primary: list[Term]) -> set[str]:
     """The stopwords among the query words, when there are other words: a stopword survives
     the analysis only as a piece of a joined name (the "as" and "a" of LLM-as-a-judge), so its
@@ -236,7 +181,7 @@ def _positive(part):
     return Group(part.parts, "should")
 
 
-class _Builder:
+class _Builder(Expansions):
     """Accumulates the parts of a plan, item by item (used only inside :func:`build`)."""
 
     def __init__(self, tables: lexicon.Tables, loanword: Callable, params: Params, prefix: Callable | None = None) -> None:
@@ -363,7 +308,7 @@ class _Builder:
                 self._add_terms(t.text, fields, 1.0)
         self.highlight.update(t.text for t in terms)
         if item.field == "author" and self.names is not None:
-            return _name_match(words, self.names)
+            return name_match(words, self.names)
         if item.kind == "phrase" or item.field is not None:
             kind = "phrase" if len(words) > 1 else "all"
             return Clause(kind, fields, words, _slop(primary))
@@ -408,22 +353,6 @@ class _Builder:
                 grams = analysis.hangul_bigrams(text[t.start : t.end])
                 forms = self._korean_forms(t.text) if t is primary[-1] else ()
                 self.concepts.append(Concept(t.text, tuple(dict.fromkeys(grams)), forms))
-
-    def _korean_forms(self, word: str) -> tuple[str, ...]:
-        """The Korean words of which the English ``word`` is one of the aliases a query uses
-        (``Params.max_aliases``): a paper saying 모델 in its Korean summary has the concept
-        *model*, as a paper saying *model* has the concept 모델 of a Korean query.
-
-        Only for the head of an English phrase, its last word (``model`` of ``vision language
-        action model``): technical compounds are head-final in both languages, the head is the
-        generic category word the summaries translate (모델, 학습, 생성), while the words before
-        it name the topic and keep their English form; a modifier's translation is also a
-        common word of other phrases (the 머신 of 머신러닝 for *machine* of ``machine
-        unlearning``), so it would complete papers about something else."""
-        if not lexicon.is_latin(word):
-            return ()
-        return tuple(k for k in self.tables.ko_forms.get(word, [])
-                     if any(a.text == word for a in self.tables.ko_to_en.get(k, [])[: self.p.max_aliases]))
 
     def _unread(self, text: str, terms: list[Term], fields) -> None:
         """Hangul words the analysis read as no content (``깊이`` of ``단안 깊이 추정`` as the
@@ -510,99 +439,3 @@ class _Builder:
                 fields.append(("authors", p.authors_boost * p.name_boost))
             for field, boost in fields:
                 self.near.append(Near(field, a.text, b.text, boost))
-
-    def _aliases(self, text: str, primary: list[Term], seen: set[str]) -> None:
-        """Add learned Korean ↔ English aliases of the query's words as weighted expansions."""
-        words = [t.text for t in primary]
-        for i in range(len(words)):
-            for j in range(i + 1, min(len(words), i + lexicon.MAX_ENGLISH_TERMS) + 1):
-                span = words[i:j]
-                if all(lexicon.is_hangul(w) for w in span) and j - i <= lexicon.MAX_KOREAN_TERMS:
-                    found = self._korean_aliases("".join(span), text, primary[j - 1], primary)
-                elif all(lexicon.is_latin(w) for w in span):
-                    found = self.tables.en_to_ko.get(" ".join(span), [])
-                else:
-                    continue
-                concepts = tuple(self.concept_ids[w] for w in span if w in self.concept_ids)
-                for alias in found[: self.p.max_aliases]:
-                    boost = self.p.alias_boost * alias.confidence
-                    # One alias, however the corpus spells it (position encoding, positional
-                    # encoding): each spelling is its own index term.
-                    for written in alias.spellings():
-                        self._alias(written.split(), boost, concepts, seen)
-                if all(lexicon.is_latin(w) for w in span) and self.p.pivot_boost:
-                    # Two hops weigh less than one: both confidences (lexicon.Tables.pivots).
-                    for other in self.tables.pivots(" ".join(span), found[: self.p.max_aliases], self.p.max_aliases):
-                        for written in other.spellings():
-                            self._alias(written.split(), self.p.alias_boost * self.p.pivot_boost * other.confidence,
-                                        concepts, seen)
-
-    def _alias(self, parts: list[str], boost: float, concepts: tuple, seen: set[str]) -> None:
-        key = " ".join(parts)
-        if key in seen:
-            return
-        seen.add(key)
-        self.highlight.update(parts)
-        fields = self.p.expansion_fields
-        if len(parts) == 1:
-            self._add_terms(parts[0], fields, boost, concepts)
-            return
-        # A multi-word alias counts where its words stand together, pair by pair.
-        share = boost / (len(parts) - 1)
-        for a, b in zip(parts, parts[1:]):
-            for field, field_boost in fields:
-                self.pairs.append(Near(field, a, b, field_boost * share, concepts))
-
-    def _korean_aliases(self, key: str, text: str, last: Term, primary: list[Term]) -> list:
-        """The aliases of Korean query words ``key`` ending with ``last``. When the written word
-        goes on after ``last`` with a suffix the analysis dropped (최적 of 최적화, 조건 of
-        조건부), the word with its suffix is another word (optimization, not optimal): its own
-        aliases are looked up, the longest first, and the stem's are not used."""
-        end = last.end
-        stop = end
-        while stop < len(text) and lexicon.is_hangul(text[stop]) and not any(t.start == stop for t in primary):
-            stop += 1
-        rest = text[end:stop]
-        if not rest or analysis._PARTICLES.match(rest) or _LIGHT_VERB.match(rest):
-            return self.tables.ko_to_en.get(key, [])
-        for cut in range(len(rest), 0, -1):
-            found = self.tables.ko_to_en.get(key + rest[:cut])
-            if found:
-                return found
-        return []
-
-    def _loanwords(self, item: Item, primary: list[Term], seen: set[str]) -> None:
-        """Add the English words that the query's Hangul loanwords transliterate.
-
-        A loanword is a written word (its particles left out), never a piece Kiwi cut from one:
-        ``벤치마크`` may be ``benchmark``, but its ``벤치`` is not ``bench``. The English word counts
-        in both views: a paper that writes only ``Chatbot Arena`` must also rank in the literal
-        view, or the fusion keeps preferring papers that share a syllable pair with the query.
-        """
-        text = analysis.clean(item.text)
-        nouns = [t for t in primary if t.kind == "noun"]
-        words = [text[a:b] for a, b in analysis.content_spans(text, nouns)]
-        # "멀티 모달" is also 멀티모달 when the corpus writes it as one word, as in _weights.
-        words += [a + b for a, b in zip(words, words[1:]) if a + b in self.tables.splits]
-        for word in words:
-            if len(word) < 2:
-                continue
-            match = self.loanword(word)
-            if match is None:
-                continue
-            english = analysis.normalize_english(match.english)
-            if english not in seen:
-                seen.add(english)
-                self.highlight.add(english)
-                concepts = tuple(i for w, i in self.concept_ids.items() if w in word)
-                self._add_terms(english, self.p.expansion_fields, self.p.loanword_boost * match.similarity,
-                                concepts)
-            # In the literal view the English spelling weighs what the Hangul one does there,
-            # one per syllable pair (오토인코더: four), and counts in every written form of the
-            # sound table's word, which is a lemma (autoencoder, autoencoders): a paper that
-            # writes the word only in English must rank as one that writes it in Hangul.
-            weight = self.p.loanword_literal * match.similarity * max(1, len(analysis.hangul_bigrams(word)))
-            for literal in _written_forms(analysis.literal_terms(match.english)):
-                if literal not in self.literal:
-                    self.literal.append(literal)
-                    self.literal_weights[literal] = weight

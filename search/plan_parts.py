@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from . import analysis, lexicon
+from . import analysis, browse, lexicon
+from .errors import QueryError
 from .analysis import Term
 from .syntax import Item
 
@@ -122,6 +123,24 @@ class Filters:
     @property
     def until_date(self) -> str | None:
         return None if self.until is None else _iso(self.until)
+
+
+def filters(since=None, until=None, min_votes=None, author=None) -> Filters:
+    """Check the search options and turn them into :class:`Filters`."""
+    since = browse.date_bound(since, "since")
+    until = browse.date_bound(until, "until", end=True)
+    if since and until and since > until:
+        raise QueryError(f"since ({since}) is after until ({until}); nothing can match")
+    if min_votes is not None and (not isinstance(min_votes, int) or min_votes < 0):
+        raise QueryError(f"min_votes must be a whole number ≥ 0, not {min_votes!r}")
+    clause = None
+    if author is not None:
+        words = tuple(t.text for t in analysis.name_terms([author]))
+        if not words:
+            raise QueryError(f"author {author!r} has no letters to match")
+        clause = Clause("phrase", (("authors", 1.0),), words, 1)
+    number = lambda d: None if d is None else int(d.replace("-", ""))  # noqa: E731
+    return Filters(number(since), number(until), min_votes, clause)
 
 
 def _iso(number: int) -> str:

@@ -13,7 +13,7 @@ import re
 
 import numpy as np
 
-from . import analysis, arrays, browse, correct as correcting, lexicon, locations, loanwords, plan as plans, ranking, snippets, syntax
+from . import analysis, arrays, browse, correct as correcting, lexicon, locations, loanwords, plan as plans, plan_parts, ranking, snippets, syntax
 from . import suggestions as suggesting
 from . import why as explaining
 from .errors import NotFoundError, QueryError, SearchError
@@ -74,7 +74,7 @@ def search(
         if isinstance(weight, bool) or not isinstance(weight, (int, float)) or not 0 <= weight <= MAX_VOTE_WEIGHT:
             raise QueryError(f"vote_weight must be a number from 0 to {MAX_VOTE_WEIGHT:g}, not {vote_weight!r}")
         params = dataclasses.replace(DEFAULT, vote_weight=float(weight))
-    filters = plans.filters(since, until, min_votes, author)
+    filters = plan_parts.filters(since, until, min_votes, author)
     opened = open_index(index_dir)
     query, capped = _capped(query)
     fixes = _corrections(opened, query)
@@ -126,7 +126,7 @@ def explain(query: str, hits, *, index_dir=None, since=None, until=None, min_vot
     query = _capped(query)[0]
     if correct:
         query = correcting.rewrite(query, _corrections(opened, query), acting=True)
-    plan = plans.build(query, opened.tables(), _loanword(opened), plans.filters(since, until, min_votes, author),
+    plan = plans.build(query, opened.tables(), _loanword(opened), plan_parts.filters(since, until, min_votes, author),
                        params, opened.word, lambda fields, stem: _expand(opened, fields, stem), _spellings(opened))
     view = opened.arrays
     wanted = {hit.arxiv_id for hit in hits}

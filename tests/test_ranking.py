@@ -14,7 +14,7 @@ import pytest
 from whoosh import query as Q
 from whoosh.util.numeric import byte_to_length, length_to_byte
 
-from search import analysis, arrays, index, plan, query, ranking, search, segments
+from search import analysis, arrays, index, plan_parts, query, ranking, search, segments
 from search.params import DEFAULT
 from search.errors import IndexVersionError
 
@@ -183,7 +183,7 @@ def test_filters_are_masks_over_every_candidate(seeds_index):
     expected = [h.arxiv_id for h in everything if h.date >= "2024-07-01" and (h.votes or 0) >= 10]
     # The same papers; their order may differ, since fusion ranks among the papers that match.
     assert {h.arxiv_id for h in recent} == set(expected) and recent.total == len(expected) > 0
-    f = plan.filters(since="2024-07-01", until="2024-07-31")
+    f = plan_parts.filters(since="2024-07-01", until="2024-07-31")
     assert (f.since, f.until) == (20240701, 20240731)
 
 
