@@ -22,7 +22,6 @@ pickled: the Whoosh adapter at the bottom holds only settings.
 
 from __future__ import annotations
 
-import operator
 import os
 import re
 import sys
@@ -33,6 +32,10 @@ from collections.abc import Iterable, Iterator
 from typing import NamedTuple
 
 from whoosh.analysis import Token, Tokenizer
+
+from .views import (  # noqa: F401  (the bigram and literal views, re-exported)
+    _add_bigrams, capitalized_words, clean, content_spans, content_text, hangul_bigrams, literal_runs, literal_terms,
+)
 
 #: Bumped whenever the terms produced for the same text change; stored with the index so an
 #: index written with other analysis rules is detected instead of silently mixed.
@@ -227,17 +230,6 @@ def _only_particles(text: str, offset: int) -> bool:
     return bool(m) and bool(_PARTICLES.match(m.group()))
 
 
-def clean(text: str) -> str:
-    # Lone surrogates (undecodable bytes from a terminal) would crash Kiwi; NFKC folds
-    # full-width Latin and compatibility jamo, and Kiwi expects composed Hangul.
-    # A text that needs neither is returned as it is, not copied: indexing holds every text.
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        text = text.encode("utf-8", "replace").decode("utf-8")
-    return unicodedata.normalize("NFKC", text)
-
-
 #: Kiwi's time grows much faster than its input (100,000 characters in one piece: 7 s; in
 #: pieces of this size: well under a second), and a signal is only acted on between two calls
 #: into Kiwi; so a longer text is analyzed in pieces of at most this many characters, cut at
@@ -315,7 +307,6 @@ def analyze_many(texts: Iterable[str], words=None) -> Iterator[list[Term]]:
 # -- analysis by whole written words ---------------------------------------------------------------
 
 _UNIT = re.compile(r"\S+")
-_PLAIN_RUN = re.compile(r"^[A-Za-z0-9]+$")
 
 
 def word_analyses(text: str, terms: list[Term], marks: list, skip=()) -> list[tuple[str, tuple]]:
@@ -346,55 +337,6 @@ def word_analyses(text: str, terms: list[Term], marks: list, skip=()) -> list[tu
         own = tuple((t.text, t.pos - base, t.start - start, t.end - start, t.primary, t.kind)
                     for t in terms[first:last] if t.start >= start)
         out.append((m.group(), (after - base, own)))
-    return out
-
-
-def _trusted(word: str, found):
-    """A stored analysis, unless the word is all Hangul and the corpus mostly read no content
-    where it starts (``깊이`` as the adverb; ``모달`` of ``멀티 모달`` as 모 + 달): a user types
-    content words, so such a word is better analyzed by Kiwi in the query's own context. A prefix
-    before a noun of two or more syllables (``대규모`` as 대 + 규모, ``비지도``) is a real analysis."""
-    if found is None or not _HANGUL.match(word):
-        return found
-    content = sorted((t[2], t[3]) for t in found[1] if t[4])
-    if not content:
-        return None
-    start, end = content[0]
-    return found if start == 0 or end - start >= 2 else None
-
-
-def _before_particles(word: str, lookup):
-    for cut in range(len(word) - 1, 0, -1):
-        if _PARTICLES.match(word[cut:]) and _HANGUL.match(word[cut - 1]):
-            found = lookup(word[:cut])
-            if found is not None:
-                return found
-    return None
-
-
-def compose(text: str, lookup) -> list[Term] | None:
-    """The terms of ``text`` from the analyses of its written words (``lookup(word)`` gives the
-    analysis stored by :func:`word_analyses`, or None); None when a word is not known.
-
-    A word of plain Latin letters and digits needs no lookup: its terms follow from the run rules;
-    a known word with particles after it (``로블록스의``) is that word, since particles are no terms.
-    """
-    text = clean(text)
-    out: list[Term] = []
-    pos = 0
-    for m in _UNIT.finditer(text):
-        word, start = m.group(), m.start()
-        found = _trusted(word, lookup(word) or _before_particles(word, lookup))
-        if found is None and _PLAIN_RUN.match(word):
-            terms, advance = _run_terms(word, start, pos)
-            out.extend(terms)
-            pos = advance
-            continue
-        if found is None:
-            return None
-        advance, own = found
-        out.extend(Term(t, pos + p, start + a, start + b, primary, kind) for t, p, a, b, primary, kind in own)
-        pos += advance
     return out
 
 
@@ -460,91 +402,6 @@ class KiwiTokenizer(Tokenizer):
                 t.endchar = start_char + term.end
             yield t
 
-
-_HANGUL_RUN = re.compile(r"[\uac00-\ud7a3]+")
-
-
-def _add_bigrams(out: list[str], run: str) -> None:
-    if len(run) == 1:
-        out.append(run)
-    else:  # pairs of neighbouring syllables, made in C
-        out.extend(map(operator.add, run, run[1:]))
-
-
-def hangul_bigrams(text: str) -> list[str]:
-    """Overlapping Hangul syllable bigrams (a one-syllable word stays whole), Lucene CJK style."""
-    out: list[str] = []
-    for run in _HANGUL_RUN.findall(clean(text)):
-        _add_bigrams(out, run)
-    return out
-
-
-def content_spans(text: str, terms: list[Term]) -> list[tuple[int, int]]:
-    """Character spans of the Hangul content in ``text``: nouns and stems, each run of them
-    written without a space merged into one span, particles and endings left out."""
-    spans: list[list[int]] = []
-    for t in terms:
-        if not t.primary or t.kind not in ("noun", "verb") or not _HANGUL.match(text[t.start : t.end]):
-            continue
-        if spans and spans[-1][1] == t.start:
-            spans[-1][1] = t.end
-        elif not spans or t.start > spans[-1][1]:
-            spans.append([t.start, t.end])
-    return [(a, b) for a, b in spans]
-
-
-def content_text(text: str, terms: list[Term]) -> str:
-    """The Hangul content of an analyzed text, one span per line: what the bigram view indexes.
-
-    Bigrams of particles and endings (습니, 니다) would be in nearly every paper and are never
-    asked for, since queries take their bigrams from the same content spans.
-    """
-    return "\n".join(text[a:b] for a, b in content_spans(text, terms))
-
-
-_LITERAL_RUN = re.compile(r"(?P<hangul>[\uac00-\ud7a3]+)|(?P<word>[^\W\uac00-\ud7a3]+)")
-
-
-def literal_terms(text: str) -> list[str]:
-    """The literal view: each run of letters and digits lower-cased as written (``LLMs`` stays
-    ``llms``, ``multi-modal`` gives ``multi`` and ``modal``), Hangul runs as overlapping syllable
-    bigrams, a one-syllable run whole. No dictionary, no stemming, no segmentation: the Lucene
-    ``CJKAnalyzer`` idea, kept beside the Kiwi analysis because the two fail differently.
-    """
-    out: list[str] = []
-    for run, word in _LITERAL_RUN.findall(clean(text)):
-        if run:
-            _add_bigrams(out, run)
-        else:
-            out.append(word.lower())
-    return out
-
-
-
-def capitalized_words(text: str) -> list[str]:
-    """The Latin words of ``text`` written with a capital first letter (``Sora``, ``LLaMA``),
-    lower-cased as the literal view writes them. Indexed from summaries only (titles capitalize
-    every word), so that the share of papers writing a word capitalized tells a name (Sora,
-    Gemini: 100 %) from a common word (linear: 58 %), which is what a Hangul spelling of a word
-    the corpus never writes in Hangul can be matched to (:mod:`search.loanwords`)."""
-    return [word.lower() for run, word in _LITERAL_RUN.findall(clean(text))
-            if not run and "A" <= word[0] <= "Z"]
-
-
-def literal_runs(text: str) -> list[tuple[int, list[str]]]:
-    """The literal terms of ``text`` run by run, with the run's offset in ``clean(text)``: one
-    word, or the bigrams of one Hangul run (the i-th starting at offset + i); the same terms as
-    :func:`literal_terms`, which the index uses without the offsets."""
-    out: list[tuple[int, list[str]]] = []
-    for m in _LITERAL_RUN.finditer(clean(text)):
-        run = m.group(1)
-        terms: list[str] = []
-        if run is None:
-            terms.append(m.group(2).lower())
-        else:
-            _add_bigrams(terms, run)
-        out.append((m.start(), terms))
-    return out
 
 class _TermsTokenizer(Tokenizer):
     """Whoosh adapter over a plain text → terms function (frequencies only, no offsets)."""

@@ -33,7 +33,7 @@ from whoosh.util.numeric import byte_to_length, length_to_byte
 from .errors import IndexVersionError
 
 #: Every field. ``grams`` and the literal view exist only here, not in Whoosh; ``names`` (the
-#: summary's capitalized Latin words, :func:`search.analysis.capitalized_words`) is never scored.
+#: summary's capitalized Latin words, :func:`search.views.capitalized_words`) is never scored.
 FIELDS = ("title", "summary", "authors", "grams", "lit_title", "lit_summary", "names")
 POSITIONAL = frozenset({"title", "summary", "authors"})
 LISTING = "arrays.json"

@@ -12,7 +12,7 @@ import itertools
 import re
 from collections.abc import Callable
 
-from . import analysis, lexicon
+from . import analysis, lexicon, views
 from .analysis import Term
 from .plan_parts import Bool, Clause, Near
 from .syntax import Item
@@ -136,9 +136,9 @@ class Expansions:
         in both views: a paper that writes only ``Chatbot Arena`` must also rank in the literal
         view, or the fusion keeps preferring papers that share a syllable pair with the query.
         """
-        text = analysis.clean(item.text)
+        text = views.clean(item.text)
         nouns = [t for t in primary if t.kind == "noun"]
-        words = [text[a:b] for a, b in analysis.content_spans(text, nouns)]
+        words = [text[a:b] for a, b in views.content_spans(text, nouns)]
         # "멀티 모달" is also 멀티모달 when the corpus writes it as one word, as in _weights.
         words += [a + b for a, b in zip(words, words[1:]) if a + b in self.tables.splits]
         for word in words:
@@ -158,8 +158,8 @@ class Expansions:
             # one per syllable pair (오토인코더: four), and counts in every written form of the
             # sound table's word, which is a lemma (autoencoder, autoencoders): a paper that
             # writes the word only in English must rank as one that writes it in Hangul.
-            weight = self.p.loanword_literal * match.similarity * max(1, len(analysis.hangul_bigrams(word)))
-            for literal in _written_forms(analysis.literal_terms(match.english)):
+            weight = self.p.loanword_literal * match.similarity * max(1, len(views.hangul_bigrams(word)))
+            for literal in _written_forms(views.literal_terms(match.english)):
                 if literal not in self.literal:
                     self.literal.append(literal)
                     self.literal_weights[literal] = weight

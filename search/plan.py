@@ -12,8 +12,9 @@ import dataclasses
 import re
 from collections.abc import Callable
 
-from . import analysis, lexicon
+from . import analysis, lexicon, views
 from .analysis import Term
+from .words import compose
 from .params import DEFAULT, Params
 from .expand import Expansions, name_match
 from .plan_parts import Bool, Clause, Concept, Filters, Ids, Near, Plan, Range, Scored, Terms  # noqa: F401  (the parts, re-exported)
@@ -43,7 +44,7 @@ def build(query: str, tables: lexicon.Tables, loanword: Callable = lambda korean
     analyses = {}
     if words is not None:
         texts = {item.text for item in _leaves(parts) if item.field != "author" and item.kind in ("text", "phrase")}
-        analyses = {text: analysis.compose(text, words) for text in texts}
+        analyses = {text: compose(text, words) for text in texts}
         if any(found is None for found in analyses.values()):
             analyses = {}
     builder.analyses = analyses
@@ -115,7 +116,7 @@ def _content_bigrams(text: str, primary: list[Term]) -> tuple[dict[str, float], 
     and "음성합성" both ask fully for 음성 and 합성 and softly for the 성합 of "음성합성", so
     the two spellings ask for the same thing.
     """
-    spans = analysis.content_spans(text, primary)
+    spans = views.content_spans(text, primary)
     grams: dict[str, float] = {}
     joined: set[str] = set()
     for i, (start, end) in enumerate(spans):
@@ -124,7 +125,7 @@ def _content_bigrams(text: str, primary: list[Term]) -> tuple[dict[str, float], 
             if a.end == b.start:
                 joined.add(text[a.end - 1] + text[b.start])
         for t in words:
-            bigrams = analysis.hangul_bigrams(text[t.start : t.end])
+            bigrams = views.hangul_bigrams(text[t.start : t.end])
             for g in bigrams:
                 grams[g] = max(grams.get(g, 0.0), 1.0 / len(bigrams))
         if i and not text[spans[i - 1][1] : start].strip():
@@ -140,7 +141,7 @@ def _literal_weights(text: str, primary: list[Term], joined: float) -> dict[str,
     another word (화학, chemistry), does not count as much as the words."""
     seams = {t.start for t in primary} & {t.end for t in primary}
     weights: dict[str, float] = {}
-    for start, run in analysis.literal_runs(text):
+    for start, run in views.literal_runs(text):
         for i, term in enumerate(run):
             weight = joined if len(run) > 1 and start + i + 1 in seams else 1.0
             weights[term] = max(weights.get(term, 0.0), weight)
@@ -242,7 +243,7 @@ class _Builder(Expansions):
             return Ids((part.text,))
         if part.kind == "prefix":
             return self._prefix(part)
-        if part.field == "title" and lexicon.is_hangul(analysis.clean(part.text).replace(" ", "")):
+        if part.field == "title" and lexicon.is_hangul(views.clean(part.text).replace(" ", "")):
             self._hangul_title(part.text)
         return self.add(part, self.analyses.get(part.text))
 
@@ -293,7 +294,7 @@ class _Builder(Expansions):
         fields = self._fields_for(item)
         words = tuple(t.text for t in primary)
         if item.field is None:
-            typed = _literal_weights(analysis.clean(item.text), primary, self.p.joined_literal)
+            typed = _literal_weights(views.clean(item.text), primary, self.p.joined_literal)
             self.literal = list(dict.fromkeys(self.literal + list(typed)))
             for text, weight in typed.items():
                 # A term the user typed counts as typed, even if a loanword added it less.
@@ -317,14 +318,14 @@ class _Builder(Expansions):
         self.ranked.append((item, tuple(primary)))
         first_concept = len(self.concepts)
         stopped = _stopped_pieces(primary)
-        self._add_concepts(analysis.clean(item.text), [t for t in primary if t.text not in stopped])
+        self._add_concepts(views.clean(item.text), [t for t in primary if t.text not in stopped])
         weights = self._weights(terms)
         seen = set(weights)
         self.highlight.update(weights)
         for text, weight in weights.items():
             if text not in stopped:
                 self._add_terms(text, fields, weight, self._covered(text))
-        grams, joined = _content_bigrams(analysis.clean(item.text), primary)
+        grams, joined = _content_bigrams(views.clean(item.text), primary)
         for g in sorted(grams):
             self.scored.append(Scored("grams", g, self.p.bigram_boost * grams[g]))
         for g in sorted(joined):
@@ -332,9 +333,9 @@ class _Builder(Expansions):
             if g not in self.literal:  # as in the bigram view, so spacing changes little
                 self.literal.append(g)
                 self.literal_weights[g] = self.p.joined_literal
-        self._unread(analysis.clean(item.text), terms, fields)
+        self._unread(views.clean(item.text), terms, fields)
         self._proximity(primary, stopped)
-        self._aliases(analysis.clean(item.text), primary, seen)
+        self._aliases(views.clean(item.text), primary, seen)
         self._loanwords(item, primary, seen)
         whole = tuple(c.grams for c in self.concepts[first_concept:] if c.grams)
         return required or Terms(tuple(self.scored[start:]), tuple(self.pairs[pairs:]), whole)
@@ -350,7 +351,7 @@ class _Builder(Expansions):
         for t in primary:
             if t.text not in self.concept_ids:
                 self.concept_ids[t.text] = len(self.concepts)
-                grams = analysis.hangul_bigrams(text[t.start : t.end])
+                grams = views.hangul_bigrams(text[t.start : t.end])
                 forms = self._korean_forms(t.text) if t is primary[-1] else ()
                 self.concepts.append(Concept(t.text, tuple(dict.fromkeys(grams)), forms))
 
@@ -370,7 +371,7 @@ class _Builder(Expansions):
                     break
             if len(word) < 2 or not lexicon.is_hangul(word) or word in self.concept_ids:
                 continue
-            grams = tuple(dict.fromkeys(analysis.hangul_bigrams(word)))
+            grams = tuple(dict.fromkeys(views.hangul_bigrams(word)))
             self.concept_ids[word] = len(self.concepts)
             self.concepts.append(Concept(word, grams))
             weight = self.p.unread_weight

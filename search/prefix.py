@@ -27,6 +27,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import analysis
+from .words import compose
 from .opened import Opened, open_index
 
 _CHO = "ㄱㄲㄴㄷㄸㄹㅁㅂㅃㅅㅆㅇㅈㅉㅊㅋㅌㅍㅎ"
@@ -187,7 +188,7 @@ def _rest_terms(opened: Opened, rest: str) -> list[str]:
     rest = " ".join(w for w in rest.split() if w not in ("AND", "OR", "NOT") and ":" not in w).replace('"', " ")
     if not rest.strip():
         return []
-    terms = analysis.compose(rest, opened.word)
+    terms = compose(rest, opened.word)
     if terms is None:
         terms = analysis.analyze(rest)
     return list(dict.fromkeys(t.text for t in terms if t.primary))

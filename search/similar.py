@@ -19,6 +19,7 @@ from collections import Counter
 import numpy as np
 
 from . import analysis, snippets
+from .words import compose
 from .errors import NotFoundError, QueryError
 from .opened import Opened, open_index
 from .params import DEFAULT
@@ -107,7 +108,7 @@ def _terms(opened: Opened, text: str) -> list[analysis.Term]:
         if found is not None:
             out.extend(analysis.Term(t[0], 0, 0, 0, t[4], t[5]) for t in found[1])
         else:
-            out.extend(analysis.compose(word, opened.word) or ())
+            out.extend(compose(word, opened.word) or ())
     return out
 
 

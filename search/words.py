@@ -14,12 +14,14 @@ pages of it. An update adds the words of new papers and keeps the analyses of kn
 from __future__ import annotations
 
 import json
+import re
 from bisect import bisect_left
 from collections import Counter
 from pathlib import Path
 
 import numpy as np
 
+from .analysis import _HANGUL, _PARTICLES, _UNIT, Term, _run_terms, clean
 from .arrays import ArrayFile, _Strings, string_arrays, write_file
 from .errors import IndexVersionError
 
@@ -28,6 +30,7 @@ FILE = "words.arr"
 #: analysis rarely varies (98 % of occurrences share the most common one), and counting every
 #: occurrence of common words cost a fifth of the build.
 SAMPLES = 12
+_PLAIN_RUN = re.compile(r"^[A-Za-z0-9]+$")
 
 
 class Builder:
@@ -111,3 +114,55 @@ class Table:
 
     def entries(self) -> dict[str, str]:
         return dict(zip(self._words.decode(), self._analyses.decode()))
+
+
+# -- composing a query's analysis from the table ---------------------------------------------------
+
+
+def _trusted(word: str, found):
+    """A stored analysis, unless the word is all Hangul and the corpus mostly read no content
+    where it starts (``깊이`` as the adverb; ``모달`` of ``멀티 모달`` as 모 + 달): a user types
+    content words, so such a word is better analyzed by Kiwi in the query's own context. A prefix
+    before a noun of two or more syllables (``대규모`` as 대 + 규모, ``비지도``) is a real analysis."""
+    if found is None or not _HANGUL.match(word):
+        return found
+    content = sorted((t[2], t[3]) for t in found[1] if t[4])
+    if not content:
+        return None
+    start, end = content[0]
+    return found if start == 0 or end - start >= 2 else None
+
+
+def _before_particles(word: str, lookup):
+    for cut in range(len(word) - 1, 0, -1):
+        if _PARTICLES.match(word[cut:]) and _HANGUL.match(word[cut - 1]):
+            found = lookup(word[:cut])
+            if found is not None:
+                return found
+    return None
+
+
+def compose(text: str, lookup) -> list[Term] | None:
+    """The terms of ``text`` from the analyses of its written words (``lookup(word)`` gives the
+    analysis stored by :func:`search.analysis.word_analyses`, or None); None when a word is not known.
+
+    A word of plain Latin letters and digits needs no lookup: its terms follow from the run rules;
+    a known word with particles after it (``로블록스의``) is that word, since particles are no terms.
+    """
+    text = clean(text)
+    out: list[Term] = []
+    pos = 0
+    for m in _UNIT.finditer(text):
+        word, start = m.group(), m.start()
+        found = _trusted(word, lookup(word) or _before_particles(word, lookup))
+        if found is None and _PLAIN_RUN.match(word):
+            terms, advance = _run_terms(word, start, pos)
+            out.extend(terms)
+            pos = advance
+            continue
+        if found is None:
+            return None
+        advance, own = found
+        out.extend(Term(t, pos + p, start + a, start + b, primary, kind) for t, p, a, b, primary, kind in own)
+        pos += advance
+    return out

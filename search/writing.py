@@ -11,7 +11,7 @@ from pathlib import Path
 from whoosh import index as whoosh_index
 from whoosh.fields import ID, NUMERIC, STORED, Schema
 
-from . import analysis, arrays, lexicon, loanwords, segments, words
+from . import analysis, arrays, lexicon, loanwords, segments, views, words
 from .errors import SearchError
 from .generations import (
     new_generation as _new_generation, next_number as _next_number, share_files as _share_files,
@@ -255,16 +255,16 @@ def _add_papers(writer, segment: segments.SegmentBuilder, table: words.Builder, 
         lex.add(doc_lex)
         names = analysis.name_terms(paper.authors)
         writer.add_document(arxiv_id=paper.arxiv_id, lex=doc_lex, **_stored_fields(paper, owners))
-        grams = analysis.content_text(analysis.clean(paper.title), title_terms) + "\n" + analysis.content_text(
-            analysis.clean(paper.summary), summary_terms)
+        grams = views.content_text(views.clean(paper.title), title_terms) + "\n" + views.content_text(
+            views.clean(paper.summary), summary_terms)
         segment.add(paper.arxiv_id, paper.votes, paper.date, {
             "title": _texts_and_positions(title_terms),
             "summary": _texts_and_positions(summary_terms),
             "authors": _texts_and_positions(names),
-            "grams": analysis.hangul_bigrams(grams),
-            "lit_title": analysis.literal_terms(paper.title),
-            "lit_summary": analysis.literal_terms(paper.summary),
-            "names": analysis.capitalized_words(paper.summary),
+            "grams": views.hangul_bigrams(grams),
+            "lit_title": views.literal_terms(paper.title),
+            "lit_summary": views.literal_terms(paper.summary),
+            "names": views.capitalized_words(paper.summary),
         })
         if progress is not None:
             progress(done, total, "adding")

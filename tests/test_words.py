@@ -42,7 +42,7 @@ def golden_index(tmp_path_factory):
 @pytest.mark.parametrize("query", golden())
 def test_the_table_analyzes_golden_queries_as_kiwi_does(golden_index, query):
     table = index.open_generation(golden_index).words()
-    from_table = analysis.compose(query, table.lookup)
+    from_table = words.compose(query, table.lookup)
     assert from_table is not None, f"{query!r} should be covered"
     assert from_table == analysis.analyze(query)
 
@@ -50,7 +50,7 @@ def test_the_table_analyzes_golden_queries_as_kiwi_does(golden_index, query):
 def test_the_table_keeps_the_analysis_a_word_gets_in_the_corpus(golden_index):
     """Kiwi keeps 멀티모달 whole when it stands alone, but splits it in the corpus's sentences,
     which is what the index holds; the table gives the corpus's analysis (parts and join)."""
-    terms = analysis.compose("멀티모달", index.open_generation(golden_index).words().lookup)
+    terms = words.compose("멀티모달", index.open_generation(golden_index).words().lookup)
     assert [(t.text, t.primary) for t in terms] == [("멀티", True), ("모달", True), ("멀티모달", False)]
 
 
@@ -58,11 +58,11 @@ def test_a_known_word_with_particles_is_that_word():
     """``로블록스의`` never written in the corpus is still 로블록스: particles are no terms; a
     known word with an unknown tail is not known."""
     table = {"로블록스": (1, [("로블록스", 0, 0, 4, True, "noun")])}
-    alone = analysis.compose("로블록스", table.get)
+    alone = words.compose("로블록스", table.get)
     assert [t.text for t in alone] == ["로블록스"]
-    assert analysis.compose("로블록스의", table.get) == alone
-    assert analysis.compose("로블록스에서는", table.get) == alone
-    assert analysis.compose("로블록스뷁", table.get) is None
+    assert words.compose("로블록스의", table.get) == alone
+    assert words.compose("로블록스에서는", table.get) == alone
+    assert words.compose("로블록스뷁", table.get) is None
 
 
 def test_a_word_the_corpus_read_as_a_fragment_goes_to_kiwi():
@@ -70,9 +70,9 @@ def test_a_word_the_corpus_read_as_a_fragment_goes_to_kiwi():
     table = {"모달": (1, [("달", 0, 1, 2, True, "noun")]),
              "대규모": (1, [("규모", 0, 1, 3, True, "noun")]),
              "깊이": (0, [])}
-    assert analysis.compose("모달", table.get) is None
-    assert analysis.compose("깊이", table.get) is None
-    assert [t.text for t in analysis.compose("대규모", table.get)] == ["규모"]
+    assert words.compose("모달", table.get) is None
+    assert words.compose("깊이", table.get) is None
+    assert [t.text for t in words.compose("대규모", table.get)] == ["규모"]
 
 
 def run(script: str, *args) -> str:
