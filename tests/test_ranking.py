@@ -197,15 +197,22 @@ def test_a_page_deeper_than_the_window_is_still_filled(seeds_index, monkeypatch)
     assert [h.arxiv_id for h in page] == [h.arxiv_id for h in everything[30:40]]
 
 
-def test_a_query_words_pair_counts_in_the_bigram_view_however_kiwi_read_the_paper(tmp_path):
-    """Issue 14: Kiwi reads 스스로의 as a noun and 스스로 alone as an adverb, so the bigram view
-    (content words) holds 스스 only in the first paper; the pair still counts, from the literal
-    summary, in the paper that writes 스스로 twice, which then ranks first."""
+@pytest.fixture(scope="module")
+def readings(tmp_path_factory):
+    """Kiwi reads 스스로의 as a noun and 스스로 alone as an adverb."""
     papers = [
         ("2407.00001", "Critique", "Ann Example", "모델이 스스로의 답을 검토합니다."),
         ("2407.00002", "Refine", "Ann Example", "모델이 스스로 답을 고치고 스스로 검토합니다."),
+        ("2407.00003", "Review", "Ann Example", "사람이 답을 검토합니다."),
     ] + [(f"2407.001{i:02d}", f"Filler {i}", "Ann Example", "음성 합성을 연구합니다.") for i in range(10)]
-    opened = open_index(day_index(tmp_path, papers))
+    return day_index(tmp_path_factory.mktemp("readings"), papers)
+
+
+def test_a_query_words_pair_counts_in_the_bigram_view_however_kiwi_read_the_paper(readings):
+    """Issue 14: the bigram view (content words) holds 스스 only in the paper Kiwi read as a
+    noun; the pair still counts, from the literal summary, in the paper that writes 스스로
+    twice, which then ranks first."""
+    opened = open_index(readings)
     view = opened.arrays
     assert [view.arxiv_id(d) for d in view.postings("grams", "스스")[0]] == ["2407.00001"]
 
@@ -222,3 +229,10 @@ def test_a_query_words_pair_counts_in_the_bigram_view_however_kiwi_read_the_pape
     # The seam pair across two words is not filled in: 성합 of 음성 합성 is any 구성합니다.
     seams = plan.build("음성 합성", opened.tables(), opened.loanword, params=DEFAULT, words=opened.word)
     assert {t[1] for t in ranking._written_grams(view, seams, DEFAULT)} == {"음성", "합성"}
+
+
+def test_a_query_of_words_read_as_no_content_still_searches_them(readings):
+    # 스스로 alone is an adverb to the analysis: no primary term, yet a word the user typed.
+    assert [h.arxiv_id for h in search("스스로", index_dir=readings)] == ["2407.00002", "2407.00001"]
+    assert [h.arxiv_id for h in search("검토 NOT 스스로", index_dir=readings)] == ["2407.00003"]
+    assert search("을", index_dir=readings, correct=False).total == 0
