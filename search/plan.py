@@ -289,8 +289,9 @@ class _Builder(Expansions):
             self.truncated = True
         self.count += len(terms)
         primary = [t for t in terms if t.primary]
-        if not primary:
-            return None
+        if not primary and not (item.field is None and item.kind == "text" and item.mode != "must"
+                                and self._unread_words(views.clean(item.text), terms)):
+            return None  # only particles or symbols; words read as no content still count (스스로)
         fields = self._fields_for(item)
         words = tuple(t.text for t in primary)
         if item.field is None:
@@ -359,18 +360,7 @@ class _Builder(Expansions):
         """Hangul words the analysis read as no content (``깊이`` of ``단안 깊이 추정`` as the
         adverb *deeply*, ``스스로``): a query is mostly nouns, so such a word still counts as a
         concept, matched as a term or through its bigrams, at ``Params.unread_weight``."""
-        if not self.p.unread_weight:
-            return
-        for m in re.finditer(r"\S+", text):
-            if any(t.primary and m.start() <= t.start < m.end() for t in terms):
-                continue
-            word = m.group()
-            for cut in range(len(word) - 1, 1, -1):
-                if analysis._PARTICLES.match(word[cut:]):
-                    word = word[:cut]
-                    break
-            if len(word) < 2 or not lexicon.is_hangul(word) or word in self.concept_ids:
-                continue
+        for word in self._unread_words(text, terms):
             grams = tuple(dict.fromkeys(views.hangul_bigrams(word)))
             self.concept_ids[word] = len(self.concepts)
             self.concepts.append(Concept(word, grams))
@@ -379,6 +369,24 @@ class _Builder(Expansions):
             for g in grams:
                 self.scored.append(Scored("grams", g, self.p.bigram_boost * weight / len(grams)))
             self.highlight.add(word)
+
+    def _unread_words(self, text: str, terms: list[Term]) -> list[str]:
+        """The written Hangul words of ``text`` (particles cut) with no primary term, not yet
+        concepts: those :meth:`_unread` counts (none when ``Params.unread_weight`` is 0)."""
+        if not self.p.unread_weight:
+            return []
+        words = []
+        for m in re.finditer(r"\S+", text):
+            if any(t.primary and m.start() <= t.start < m.end() for t in terms):
+                continue
+            word = m.group()
+            for cut in range(len(word) - 1, 1, -1):
+                if analysis._PARTICLES.match(word[cut:]):
+                    word = word[:cut]
+                    break
+            if len(word) >= 2 and lexicon.is_hangul(word) and word not in self.concept_ids and word not in words:
+                words.append(word)
+        return words
 
     def _covered(self, text: str) -> tuple[int, ...]:
         """The concepts a term stands for: its own, or those of the query words it joins

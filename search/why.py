@@ -14,7 +14,7 @@ from . import lexicon
 from .arrays import Arrays
 from .params import Params
 from .plan import Plan
-from .ranking import _idf, _sequence, bm25
+from .ranking import _idf, _sequence, _written_grams, bm25
 
 
 @dataclass(frozen=True)
@@ -41,6 +41,10 @@ def contributions(view: Arrays, plan: Plan, p: Params, doc: int, aliases: set[st
         value = _term(view, s.field, s.term, doc, p) * s.boost
         if value:
             parts.append(Part(_kind(s.field, s.term, words, aliases), s.term, s.field, value))
+    for field, term, boost, _, read in _written_grams(view, plan, p):
+        value = 0.0 if doc in read else _term(view, field, term, doc, p) * boost
+        if value:  # a query word's pair that the bigram view lacks here, as written
+            parts.append(Part("bigram", term, field, value))
     for pair in (*plan.pairs, *plan.near):
         docs, tf, idf = _sequence(view, pair.field, (pair.a, pair.b), p.near_slop, np.array([doc]))
         if len(docs):

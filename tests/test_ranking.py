@@ -11,10 +11,12 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from helpers_index import day_index
 from whoosh import query as Q
 from whoosh.util.numeric import byte_to_length, length_to_byte
 
-from search import analysis, arrays, index, plan_parts, query, ranking, search, segments
+from search import analysis, arrays, index, plan, plan_parts, query, ranking, search, segments, why
+from search.opened import open_index
 from search.params import DEFAULT
 from search.errors import IndexVersionError
 
@@ -193,3 +195,44 @@ def test_a_page_deeper_than_the_window_is_still_filled(seeds_index, monkeypatch)
     page = search("모델", index_dir=seeds_index, limit=10, offset=30)
     assert len(page) == 10 and page.total == everything.total > 40
     assert [h.arxiv_id for h in page] == [h.arxiv_id for h in everything[30:40]]
+
+
+@pytest.fixture(scope="module")
+def readings(tmp_path_factory):
+    """Kiwi reads 스스로의 as a noun and 스스로 alone as an adverb."""
+    papers = [
+        ("2407.00001", "Critique", "Ann Example", "모델이 스스로의 답을 검토합니다."),
+        ("2407.00002", "Refine", "Ann Example", "모델이 스스로 답을 고치고 스스로 검토합니다."),
+        ("2407.00003", "Review", "Ann Example", "사람이 답을 검토합니다."),
+    ] + [(f"2407.001{i:02d}", f"Filler {i}", "Ann Example", "음성 합성을 연구합니다.") for i in range(10)]
+    return day_index(tmp_path_factory.mktemp("readings"), papers)
+
+
+def test_a_query_words_pair_counts_in_the_bigram_view_however_kiwi_read_the_paper(readings):
+    """Issue 14: the bigram view (content words) holds 스스 only in the paper Kiwi read as a
+    noun; the pair still counts, from the literal summary, in the paper that writes 스스로
+    twice, which then ranks first."""
+    opened = open_index(readings)
+    view = opened.arrays
+    assert [view.arxiv_id(d) for d in view.postings("grams", "스스")[0]] == ["2407.00001"]
+
+    def ranked(params):
+        built = plan.build("스스로 검토", opened.tables(), opened.loanword, params=params, words=opened.word)
+        return built, [view.arxiv_id(d) for _, d in ranking.rank(view, built, params, "relevance", 10).top]
+
+    assert ranked(dataclasses.replace(DEFAULT, bigram_written=0.0))[1][:2] == ["2407.00001", "2407.00002"]
+    built, ids = ranked(DEFAULT)
+    assert ids[:2] == ["2407.00002", "2407.00001"]
+    parts = why.contributions(view, built, DEFAULT, 1, set())
+    assert [(p.kind, p.term, p.field) for p in parts if p.term == "스스"] == [
+        ("bigram", "스스", "lit_summary"), ("literal", "스스", "lit_summary")]
+    # The seam pair across two words is not filled in: 성합 of 음성 합성 is any 구성합니다.
+    seams = plan.build("음성 합성", opened.tables(), opened.loanword, params=DEFAULT, words=opened.word)
+    assert {t[1] for t in ranking._written_grams(view, seams, DEFAULT)} == {"음성", "합성"}
+
+
+def test_a_query_of_words_read_as_no_content_still_searches_them(readings):
+    # 스스로 alone is an adverb to the analysis: no primary term, yet a word the user typed.
+    assert [h.arxiv_id for h in search("스스로", index_dir=readings)] == ["2407.00002", "2407.00001"]
+    assert [h.arxiv_id for h in search("검토 NOT 스스로", index_dir=readings)] == ["2407.00003"]
+    assert search("을", index_dir=readings, correct=False).total == 0
