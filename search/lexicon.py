@@ -27,6 +27,10 @@ from .analysis import Term
 from .arrays import ArrayFile
 from .errors import IndexVersionError
 
+#: Bumped whenever what a paper's texts contribute (:func:`mine`) changes. An update re-mines only
+#: the papers it touches, so an index mined by another version would count its old papers by the
+#: old rules and its new ones by the new; the compatibility check rebuilds it instead.
+MINER_VERSION = 1
 MIN_COUNT = 3
 MIN_CONFIDENCE = 0.3
 MIN_REVERSE_CONFIDENCE = 0.1

@@ -36,7 +36,8 @@ SOUNDS = "sounds.arr"
 
 def compatibility() -> dict:
     """What an index must have been written with to be opened by this version."""
-    return {"schema_version": SCHEMA_VERSION, "parser_version": PARSER_VERSION, "analysis": analysis.settings()}
+    return {"schema_version": SCHEMA_VERSION, "parser_version": PARSER_VERSION, "miner_version": lexicon.MINER_VERSION,
+            "analysis": analysis.settings()}
 
 
 

@@ -33,7 +33,7 @@ from helpers_updates import (
     wait_until,
     writing,
 )
-from search import analysis, index, search, terminal
+from search import analysis, index, lexicon, search, terminal
 from search import writing as index_writing
 from search.parse import PARSER_VERSION
 from search.cli import main, parse_duration
@@ -396,6 +396,7 @@ def test_rebuild_without_a_readable_meta_asks_for_the_sources(src, ix):
 INCOMPATIBLE = {
     "schema_version": (lambda m: m.update(schema_version=0), f"schema_version: 0, now {index.SCHEMA_VERSION}"),
     "parser_version": (lambda m: m.pop("parser_version"), f"parser_version: None, now {PARSER_VERSION}"),
+    "miner_version": (lambda m: m.update(miner_version=0), f"miner_version: 0, now {lexicon.MINER_VERSION}"),
     "analyzer_version": (lambda m: m["analysis"].update(analyzer_version=0),
                          f"analysis.analyzer_version: 0, now {analysis.ANALYZER_VERSION}"),
     "kiwi_options": (lambda m: m["analysis"].update(kiwi_options={}), "analysis.kiwi_options: {}, now {"),
