@@ -61,7 +61,7 @@ def build(query: str, tables: lexicon.Tables, loanword: Callable = lambda korean
         notes=tuple(dict.fromkeys([*parsed.notes, *builder.notes])),
         only_excludes=not positive and not must and not filters.active and not builder.ids and bool(excluded),
         only_operators=parsed.only_operators,
-        concepts=tuple(builder.concepts),
+        concepts=tuple(builder.concepts), alternatives=parsed.alternatives,
     )
 
 

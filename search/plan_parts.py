@@ -175,6 +175,8 @@ class Plan:
     only_operators: bool = False
     #: The concepts of the ranked words, for coordination (``Scored.concepts`` index them).
     concepts: tuple[Concept, ...] = ()
+    #: An explicit OR joined parts of the query (``syntax.Query.alternatives``).
+    alternatives: bool = False
 
     @property
     def empty(self) -> bool:

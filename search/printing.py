@@ -64,7 +64,7 @@ def results(found, query: str | None, offset: int, as_json: bool, as_jsonl: bool
             shown = f"result {offset + 1}" if len(found) == 1 else f"results {offset + 1}-{offset + len(found)}"
         whole = getattr(found, "complete", None)
         every = "" if whole is None or whole >= found.total else (
-            "; none matches every word" if not whole else f"; {whole} match every word")
+            "; none matches the whole query" if not whole else f"; {whole} match the whole query")
         click.echo(f"{shown} of {found.total} {counted}{every}", err=True)
     if found.notice:
         click.echo(f"note: {found.notice}", err=True)

@@ -68,7 +68,8 @@ def _norm_table(view: Arrays, p: Params) -> tuple[dict[str, int], np.ndarray]:
 @dataclass(frozen=True)
 class Ranked:
     """The ranked page: (score, document) pairs best first, how many papers matched, and how
-    many of those match every concept of the query (None for a query of one concept or none)."""
+    many of those match every concept of the query (None for a query of one concept or none,
+    or one with an explicit OR)."""
 
     top: list[tuple[float, int]]
     total: int
@@ -81,7 +82,9 @@ def rank(view: Arrays, plan: Plan, p: Params, sort: str = "relevance", count: in
     whole = None
     if complete is not None:
         complete &= candidates  # a concept only implied is a likelihood, not a match
-        whole = int(np.count_nonzero(complete)) if len(plan.concepts) > 1 else None
+        # Reported for a query of several concepts that asks for all of them (an explicit OR
+        # asks for either); the sorted listings below keep the complete papers either way.
+        whole = int(np.count_nonzero(complete)) if len(plan.concepts) > 1 and not plan.alternatives else None
         if sort != "relevance" and complete.any():
             # Sorted by votes or date, a paper sharing one common word would rank as high as one
             # about the query: such a listing keeps the papers that match every concept, if any.

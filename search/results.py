@@ -59,8 +59,8 @@ class SearchResults(list):
     """A list of :class:`Hit` that also says how many papers matched and what to try instead.
 
     ``total`` counts the papers that match at least one query word through one of its forms;
-    ``complete`` how many of them match every word (None when the query has one word, or none:
-    a listing, an arXiv ID). ``corrected`` is the query that was searched instead of the one
+    ``complete`` how many of them match the whole query, every part of every word (None when the
+    query has one part, none (a listing, an arXiv ID), or an explicit OR). ``corrected`` is the query that was searched instead of the one
     typed (a misspelling or the wrong keyboard layout corrected), or None. A slice is a
     :class:`SearchResults` too and keeps all of these.
     """

@@ -88,6 +88,8 @@ class Query:
     notes: tuple[str, ...] = ()
     #: The query held operators and nothing they apply to (``AND OR``, ``NOT``).
     only_operators: bool = False
+    #: An explicit ``OR`` joined two of its parts: it asks for either, not for every word.
+    alternatives: bool = False
 
 
 def arxiv_id(text: str) -> str | None:
@@ -127,6 +129,7 @@ class _Parser:
         self.tokens = list(self._tokenize(text))
         self.at = 0
         self.notes: list[str] = []
+        self.alternatives = False
         self.operators = 0
 
     def note(self, message: str) -> None:
@@ -149,7 +152,7 @@ class _Parser:
     def parse(self) -> Query:
         parts = self._level(top=True)
         only_ops = not parts and self.operators == len(self.tokens)
-        return Query(tuple(parts), tuple(self.notes), only_ops)
+        return Query(tuple(parts), tuple(self.notes), only_ops, self.alternatives)
 
     # -- one level of a query: the top, or the inside of parentheses --------------------------------
 
@@ -197,6 +200,7 @@ class _Parser:
                     units[-1].joined_and = unit.joined_and = True
                 else:
                     units[-1].joined_or = unit.joined_or = True
+                    self.alternatives = True
                 pending = None
             units.append(unit)
         if pending is not None:

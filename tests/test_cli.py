@@ -77,7 +77,7 @@ def test_search_prints_ranked_results_with_snippets(seeds_index):
     )
     found = search("멀티모달 벤치마크", index_dir=seeds_index, limit=1000)
     assert 0 < found.complete < len(found) == found.total
-    assert result.stderr == f"2 of {found.total} matching papers; {found.complete} match every word\n"
+    assert result.stderr == f"2 of {found.total} matching papers; {found.complete} match the whole query\n"
     assert "\x1b[" not in result.output and "score" not in result.output and "**" not in result.output
 
 

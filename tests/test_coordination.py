@@ -235,8 +235,9 @@ def test_total_counts_papers_matching_a_word_and_complete_those_matching_every_w
     # Sorted by votes, only the complete papers are listed, and counted.
     by_votes = search("코드 생성 벤치마크", index_dir=index_dir, sort="votes")
     assert (by_votes.total, by_votes.complete) == (1, 1)
-    # One word has nothing to be complete in.
+    # One word has nothing to be complete in, and an explicit OR asks for either word.
     assert search("벤치마크", index_dir=index_dir).complete is None
+    assert search("코드 OR 벤치마크", index_dir=index_dir).complete is None
     with pytest.raises(SystemExit):
         main(["search", "코드 생성 벤치마크", "--index-dir", str(index_dir), "--color", "never"])
-    assert "3 of 3 matching papers; 1 match every word" in capsys.readouterr().err
+    assert "3 of 3 matching papers; 1 match the whole query" in capsys.readouterr().err

@@ -86,7 +86,7 @@ def test_typing_a_korean_query_shows_ranked_results(server, browser, tmp_path):
              and titles(d)[0].startswith("MMEvalPro"), "results for 멀티모달 벤치마크")
     counts = server.get("/api/search", q="멀티모달 벤치마크").json()
     assert 0 < counts["complete"] < counts["total"]
-    assert f"{counts['total']} papers (모든 단어 {counts['complete']}편 {counts['complete']} match every word)" in status(browser)
+    assert f"{counts['total']} papers (검색어 전체 {counts['complete']}편 {counts['complete']} match the whole query)" in status(browser)
     first = by_css(browser, ".hit")[0]
     link = by_css(first, "h2 a")[0]
     assert link.get_attribute("href") == "https://arxiv.org/abs/2407.00468"

@@ -115,7 +115,7 @@ function render(data) {
   if (data.query === null) status = `최신 논문 Latest papers — ${data.total}편`;
   else status = `${data.total}편의 논문 ${data.total} papers`;
   if (data.complete !== null && data.complete !== undefined && data.complete < data.total) {
-    status += ` (모든 단어 ${data.complete}편 ${data.complete} match every word)`;
+    status += ` (검색어 전체 ${data.complete}편 ${data.complete} match the whole query)`;
   }
   if (data.completed) status += ` · 검색어: “${data.completed}”`;
   if (data.hits.length) status += ` · ${first}–${last}`;
