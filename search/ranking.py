@@ -82,10 +82,10 @@ def rank(view: Arrays, plan: Plan, p: Params, sort: str = "relevance", count: in
     whole = None
     if complete is not None:
         complete &= candidates  # a concept only implied is a likelihood, not a match
-        # Reported for a query of several concepts that asks for all of them (an explicit OR
-        # asks for either); the sorted listings below keep the complete papers either way.
+        # Only for a query of several concepts that asks for all of them: an explicit OR asks
+        # for either, so neither the count nor the sorted listings below hold it to all.
         whole = int(np.count_nonzero(complete)) if len(plan.concepts) > 1 and not plan.alternatives else None
-        if sort != "relevance" and complete.any():
+        if sort != "relevance" and not plan.alternatives and complete.any():
             # Sorted by votes or date, a paper sharing one common word would rank as high as one
             # about the query: such a listing keeps the papers that match every concept, if any.
             candidates = complete

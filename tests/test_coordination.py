@@ -241,3 +241,18 @@ def test_total_counts_papers_matching_a_word_and_complete_those_matching_every_w
     with pytest.raises(SystemExit):
         main(["search", "코드 생성 벤치마크", "--index-dir", str(index_dir), "--color", "never"])
     assert "3 of 3 matching papers; 1 match the whole query" in capsys.readouterr().err
+
+
+def test_a_listing_sorted_by_votes_keeps_papers_saying_every_word_but_either_for_an_explicit_or(tmp_path):
+    papers = [
+        ("2401.00001", "Diffusion Models", "Ann Example", "diffusion 모델을 제안합니다.", 50),
+        ("2401.00002", "Transformers", "Ann Example", "transformer 구조를 제안합니다.", 40),
+        ("2401.00003", "Diffusion Transformers", "Ann Example", "diffusion transformer 구조입니다.", 10),
+        ("2401.00004", "Speech Synthesis", "Ann Example", "음성 합성 방법입니다.", 90),
+    ]
+    index_dir = day_index(tmp_path, papers)
+    both = search("diffusion transformer", index_dir=index_dir, sort="votes")
+    assert [h.arxiv_id for h in both] == ["2401.00003"] and both.total == 1
+    either = search("diffusion OR transformer", index_dir=index_dir, sort="votes")
+    assert [h.arxiv_id for h in either] == ["2401.00001", "2401.00002", "2401.00003"] and either.total == 3
+    assert either.complete is None
