@@ -16,7 +16,7 @@ from datetime import timedelta
 
 import numpy as np
 
-from . import arrays, published, snippets, syntax
+from . import arrays, snippets, syntax
 from .errors import QueryError
 from .opened import open_index
 from .results import Hit, SearchResults
@@ -38,8 +38,9 @@ def date_bound(value, option: str, end: bool = False) -> str | None:
 
 
 def index_span(index_dir=None) -> tuple[str | None, str | None]:
-    """The first and last listing day in the index."""
-    meta = published.open_generation(index_dir).meta
+    """The first and last listing day in the index (from the opened generation, which a listing
+    opens anyway: ``papers latest`` asks for it up to three times)."""
+    meta = open_index(index_dir, build_if_missing=False).generation.meta
     return meta.get("first_date"), meta.get("last_date")
 
 
